@@ -1,0 +1,33 @@
+namespace CohortSync.Contracts;
+
+/// <summary>One Amplitude project (tenant). Key: the project id.</summary>
+[Alias("cs.IProjectGrain")]
+public interface IProjectGrain : IGrainWithStringKey
+{
+    [Alias("Enable")] Task<ProjectInfo> EnableAsync(EnableProjectRequest request);
+    [Alias("Disable")] Task<ProjectInfo> DisableAsync();
+    [Alias("Get")] Task<ProjectInfo> GetAsync();
+
+    [Alias("AddDestination")] Task<DestinationInfo> AddDestinationAsync(AddDestinationRequest request);
+    [Alias("ListDestinations")] Task<IReadOnlyList<DestinationInfo>> ListDestinationsAsync();
+    [Alias("GetDestination")] Task<DestinationInfo> GetDestinationAsync(string destinationId);
+    [Alias("RemoveDestination")] Task RemoveDestinationAsync(string destinationId);
+
+    [Alias("StartSync")] Task<SyncInfo> StartSyncAsync(StartSyncRequest request);
+    [Alias("ListSyncs")] Task<IReadOnlyList<SyncInfo>> ListSyncsAsync();
+    [Alias("GetSync")] Task<SyncInfo> GetSyncAsync(string syncId);
+}
+
+/// <summary>One cohort sync. Key: <c>projectId/syncId</c> (see <see cref="GrainKeys"/>).</summary>
+[Alias("cs.ICohortSyncGrain")]
+public interface ICohortSyncGrain : IGrainWithStringKey
+{
+    [Alias("GetStatus")] Task<SyncInfo> GetStatusAsync();
+    /// <summary>Starts a run now unless one is active; returns at once.</summary>
+    [Alias("RunNow")] Task<SyncInfo> RunNowAsync();
+    [Alias("Pause")] Task<SyncInfo> PauseAsync();
+    [Alias("Resume")] Task<SyncInfo> ResumeAsync();
+    /// <summary>Stops the sync for good: cancels an active run and its cadence. The Iterable list is left as it is.</summary>
+    [Alias("Stop")] Task<SyncInfo> StopAsync();
+    [Alias("GetHistory")] Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit);
+}

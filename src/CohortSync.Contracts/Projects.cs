@@ -1,0 +1,22 @@
+namespace CohortSync.Contracts;
+
+/// <summary>Enables the integration for an Amplitude project. Secrets travel once, to the silo, and are encrypted there.</summary>
+[GenerateSerializer, Immutable, Alias("cs.EnableProjectRequest")]
+public sealed record EnableProjectRequest(
+    [property: Id(0)] string AmplitudeApiKey,
+    [property: Id(1)] string AmplitudeSecretKey,
+    [property: Id(2)] string? AmplitudeRegion,
+    [property: Id(3)] string? AmplitudeUrl)
+{
+    public override string ToString() => $"EnableProjectRequest(region={AmplitudeRegion}, url={AmplitudeUrl})";
+}
+
+[GenerateSerializer, Immutable, Alias("cs.ProjectInfo")]
+public sealed record ProjectInfo(
+    [property: Id(0)] string ProjectId,
+    [property: Id(1)] bool Enabled,
+    [property: Id(2)] string AmplitudeUrl,
+    [property: Id(3)] string AmplitudeKeyHint,
+    [property: Id(4)] int Destinations,
+    [property: Id(5)] int Syncs,
+    [property: Id(6)] DateTimeOffset? EnabledAt);

@@ -1,0 +1,105 @@
+namespace CohortSync.Contracts;
+
+[GenerateSerializer, Immutable, Alias("cs.StartSyncRequest")]
+public sealed record StartSyncRequest(
+    [property: Id(0)] string CohortId,
+    [property: Id(1)] string DestinationId,
+    [property: Id(2)] string Cadence);
+
+[GenerateSerializer, Alias("cs.SyncState")]
+public enum SyncState
+{
+    /// <summary>Waiting for its next cadence tick.</summary>
+    Scheduled = 0,
+    Running = 1,
+    /// <summary>Paused by the operator or by the engine (e.g. the destination's key was rejected).</summary>
+    Paused = 2,
+    /// <summary>The last run failed; the next tick tries again.</summary>
+    Failed = 3,
+    /// <summary>A one-time sync that completed.</summary>
+    Done = 4,
+    Stopped = 5,
+}
+
+[GenerateSerializer, Alias("cs.RunOutcome")]
+public enum RunOutcome
+{
+    Running = 0,
+    Succeeded = 1,
+    /// <summary>Failed for a reason that may pass (network, Iterable 5xx, Amplitude job); the next run resumes from the checkpoint.</summary>
+    FailedRetryable = 2,
+    /// <summary>Failed for a reason that needs a person (bad key, unknown cohort, unreadable file).</summary>
+    Failed = 3,
+    Cancelled = 4,
+}
+
+[GenerateSerializer, Alias("cs.RunPhase")]
+public enum RunPhase
+{
+    Starting = 0,
+    ReadingCohort = 1,
+    Diffing = 2,
+    PreparingList = 3,
+    Pushing = 4,
+    Recording = 5,
+    Finished = 6,
+}
+
+/// <summary>One run of a sync: what was read, what was sent, what Iterable said.</summary>
+[GenerateSerializer, Immutable, Alias("cs.RunRecord")]
+public sealed record RunRecord(
+    [property: Id(0)] long RunNumber,
+    [property: Id(1)] string Trigger,
+    [property: Id(2)] DateTimeOffset StartedAt,
+    [property: Id(3)] DateTimeOffset? FinishedAt,
+    [property: Id(4)] RunOutcome Outcome,
+    [property: Id(5)] string? Reason,
+    [property: Id(6)] RunPhase Phase,
+    [property: Id(7)] RunCounts Counts);
+
+[GenerateSerializer, Immutable, Alias("cs.RunCounts")]
+public sealed record RunCounts
+{
+    /// <summary>Data rows in the cohort file.</summary>
+    [Id(0)] public long CohortRows { get; init; }
+    /// <summary>Rows without a value for the mapped identifier (not sent).</summary>
+    [Id(1)] public long Skipped { get; init; }
+    /// <summary>Values Iterable would reject (blank, padded, too long, non-printable); never sent.</summary>
+    [Id(2)] public long Invalid { get; init; }
+    /// <summary>Rows that could not be parsed (wrong field count).</summary>
+    [Id(3)] public long Malformed { get; init; }
+    /// <summary>Distinct identifiers the list should hold after the run.</summary>
+    [Id(4)] public long Desired { get; init; }
+    [Id(5)] public long PlannedAdds { get; init; }
+    [Id(6)] public long PlannedRemoves { get; init; }
+    /// <summary>Members Iterable acknowledged as added.</summary>
+    [Id(7)] public long Added { get; init; }
+    /// <summary>Members Iterable acknowledged as removed (including "not found": already gone).</summary>
+    [Id(8)] public long Removed { get; init; }
+    /// <summary>Members Iterable refused, by reason (invalid, conflict, invalidData, forgotten, notFound).</summary>
+    [Id(9)] public IReadOnlyDictionary<string, long> Rejected { get; init; } = new Dictionary<string, long>();
+    /// <summary>A bounded sample of refused identifiers.</summary>
+    [Id(10)] public IReadOnlyList<string> RejectedSample { get; init; } = [];
+    [Id(11)] public int Requests { get; init; }
+    [Id(12)] public int Retries { get; init; }
+
+    public long RejectedTotal => Rejected.Values.Sum();
+}
+
+[GenerateSerializer, Immutable, Alias("cs.SyncInfo")]
+public sealed record SyncInfo(
+    [property: Id(0)] string ProjectId,
+    [property: Id(1)] string SyncId,
+    [property: Id(2)] string CohortId,
+    [property: Id(3)] string? CohortName,
+    [property: Id(4)] string DestinationId,
+    [property: Id(5)] string Cadence,
+    [property: Id(6)] SyncState State,
+    [property: Id(7)] string? StateReason,
+    [property: Id(8)] long? ListId,
+    [property: Id(9)] string? ListName,
+    [property: Id(10)] long SyncedCount,
+    [property: Id(11)] DateTimeOffset? NextRunAt,
+    [property: Id(12)] RunRecord? LastRun,
+    [property: Id(13)] RunRecord? ActiveRun,
+    [property: Id(14)] DateTimeOffset CreatedAt);
