@@ -1,0 +1,32 @@
+using CohortSync.Storage;
+
+namespace CohortSync.Silo;
+
+/// <summary>Builds the silo host: configuration, storage, Orleans, the engine, HTTP endpoints.</summary>
+public static class CohortSyncSilo
+{
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? customize = null, CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCohortSyncSources(args);
+        customize?.Invoke(builder);
+        var settings = SiloSettings.From(builder.Configuration);
+
+        Directory.CreateDirectory(Path.GetFullPath(settings.DataDir));
+        if (settings.MigrateOnStart) await MigrateAsync(settings, ct);
+
+        builder.AddCohortSyncOrleans(settings);
+        builder.AddCohortSyncEngine(settings);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{settings.HttpPort}");
+
+        var app = builder.Build();
+        app.MapCohortSyncHealth();
+        return app;
+    }
+
+    public static Task<MigrationReport> MigrateAsync(SiloSettings settings, CancellationToken ct) =>
+        new DatabaseMigrator().MigrateAsync(
+            settings.Storage == StorageKind.Sqlite ? StorageBackend.Sqlite : StorageBackend.Postgres,
+            settings.Storage == StorageKind.Sqlite ? SqliteConnectionStrings.ForFile(settings.SqlitePath) : settings.Postgres!,
+            ct);
+}

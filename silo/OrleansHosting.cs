@@ -1,0 +1,51 @@
+using System.Net;
+using CohortSync.Grains;
+using CohortSync.Grains.Secrets;
+using CohortSync.Storage;
+using CohortSync.Storage.Snapshots;
+using Orleans.Configuration;
+
+namespace CohortSync.Silo;
+
+public static class OrleansHosting
+{
+    /// <summary>Orleans on the chosen backend: clustering, grain storage and durable reminders.</summary>
+    public static WebApplicationBuilder AddCohortSyncOrleans(this WebApplicationBuilder builder, SiloSettings settings)
+    {
+        var (invariant, connectionString) = settings.Storage == StorageKind.Sqlite
+            ? (OrleansAdoNet.SqliteInvariant, SqliteConnectionStrings.ForFile(settings.SqlitePath))
+            : (OrleansAdoNet.PostgresInvariant, settings.Postgres!);
+
+        builder.UseOrleans(silo =>
+        {
+            if (settings.Storage == StorageKind.Sqlite)
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+            }
+            else
+            {
+                silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
+                silo.UseAdoNetClustering(o => { o.Invariant = invariant; o.ConnectionString = connectionString; });
+                silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            silo.AddAdoNetGrainStorage(StorageNames.Main, o => { o.Invariant = invariant; o.ConnectionString = connectionString; });
+            silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = connectionString; });
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = settings.MinimumReminderPeriod);
+        });
+        return builder;
+    }
+
+    /// <summary>The engine plus what depends on this host: the secret key and the snapshot store of the chosen backend.</summary>
+    public static WebApplicationBuilder AddCohortSyncEngine(this WebApplicationBuilder builder, SiloSettings settings)
+    {
+        builder.Services.AddCohortSyncEngine(builder.Configuration);
+        builder.Services.AddSingleton(new SecretProtector(SecretProtector.LoadOrCreateKey(settings.SecretKey,
+            settings.Storage == StorageKind.Postgres && settings.SecretKeyFile is null && settings.SecretKey is null
+                ? throw new SiloConfigurationException($"a cluster needs one secret key shared by every silo: set {SiloSettings.SecretKeyEnvironment} (base64 of 32 random bytes, e.g. `openssl rand -base64 32`) or --secret-key-file")
+                : settings.SecretKeyPath)));
+        builder.Services.AddSingleton<ISnapshotStore>(settings.Storage == StorageKind.Sqlite
+            ? new SqliteSnapshotStore(SqliteConnectionStrings.ForFile(settings.SqlitePath))
+            : new PostgresSnapshotStore(settings.Postgres!));
+        return builder;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+
+namespace CohortSync.Silo;
+
+public enum StorageKind
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Where and how this silo runs. Every setting has a command-line option and an environment variable
+/// (the table below is the README's); command line wins over environment, environment over defaults.
+/// </summary>
+public sealed record SiloSettings
+{
+    public static readonly IReadOnlyList<(string Option, string Environment, string Key)> Sources =
+    [
+        ("--data-dir", "COHORTSYNC_DATA_DIR", "CohortSync:DataDir"),
+        ("--silo-port", "COHORTSYNC_SILO_PORT", "CohortSync:SiloPort"),
+        ("--gateway-port", "COHORTSYNC_GATEWAY_PORT", "CohortSync:GatewayPort"),
+        ("--http-port", "COHORTSYNC_HTTP_PORT", "CohortSync:HttpPort"),
+        ("--storage", "COHORTSYNC_STORAGE", "CohortSync:Storage"),
+        ("--postgres", "COHORTSYNC_POSTGRES", "CohortSync:Postgres"),
+        ("--cluster-id", "COHORTSYNC_CLUSTER_ID", "CohortSync:ClusterId"),
+        ("--service-id", "COHORTSYNC_SERVICE_ID", "CohortSync:ServiceId"),
+        ("--advertise", "COHORTSYNC_ADVERTISED_ADDRESS", "CohortSync:AdvertisedAddress"),
+        ("--migrate", "COHORTSYNC_MIGRATE", "CohortSync:Migrate"),
+        ("--secret-key-file", "COHORTSYNC_SECRET_KEY_FILE", "CohortSync:SecretKeyFile"),
+        ("--minimum-reminder-period", "COHORTSYNC_MINIMUM_REMINDER_PERIOD", "CohortSync:MinimumReminderPeriod"),
+    ];
+
+    /// <summary>Only from the environment (or configuration files): a secret never goes on a command line.</summary>
+    public const string SecretKeyEnvironment = "COHORTSYNC_SECRET_KEY";
+
+    public string DataDir { get; init; } = "data";
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    public int HttpPort { get; init; } = 8080;
+    public StorageKind Storage { get; init; } = StorageKind.Sqlite;
+    public string? Postgres { get; init; }
+    public string ClusterId { get; init; } = "cohortsync";
+    public string ServiceId { get; init; } = "cohortsync";
+    public string AdvertisedAddress { get; init; } = "127.0.0.1";
+    public bool? Migrate { get; init; }
+    public string? SecretKey { get; init; }
+    public string? SecretKeyFile { get; init; }
+    public TimeSpan MinimumReminderPeriod { get; init; } = TimeSpan.FromMinutes(1);
+
+    public string SqlitePath => Path.Combine(Path.GetFullPath(DataDir), "cohortsync.db");
+    public string SecretKeyPath => SecretKeyFile ?? Path.Combine(Path.GetFullPath(DataDir), "secret.key");
+
+    /// <summary>SQLite is migrated at every start (it is ours alone); PostgreSQL only when asked.</summary>
+    public bool MigrateOnStart => Migrate ?? Storage == StorageKind.Sqlite;
+
+    public static SiloSettings From(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("CohortSync");
+        var settings = section.Get<SiloSettings>() ?? new SiloSettings();
+        settings = settings with { SecretKey = configuration[SecretKeyEnvironment] ?? section["SecretKey"] };
+        settings.Validate();
+        return settings;
+    }
+
+    public void Validate()
+    {
+        static void Port(int port, string option)
+        {
+            if (port is < 1 or > 65535) throw new SiloConfigurationException($"{option} must be a port number between 1 and 65535 (got {port})");
+        }
+        Port(SiloPort, "--silo-port");
+        Port(GatewayPort, "--gateway-port");
+        Port(HttpPort, "--http-port");
+        if (Storage == StorageKind.Postgres && string.IsNullOrWhiteSpace(Postgres))
+            throw new SiloConfigurationException("--storage postgres needs a connection string: --postgres \"Host=…;Database=…;Username=…;Password=…\" or COHORTSYNC_POSTGRES");
+        if (!IPAddress.TryParse(AdvertisedAddress, out _))
+            throw new SiloConfigurationException($"--advertise must be an IP address (got '{AdvertisedAddress}')");
+    }
+}
+
+/// <summary>A setting the operator must fix; the silo prints its message as one line and exits with code 2.</summary>
+public sealed class SiloConfigurationException(string message) : Exception(message);

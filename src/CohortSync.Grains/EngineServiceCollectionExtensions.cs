@@ -1,0 +1,23 @@
+using CohortSync.Amplitude;
+using CohortSync.Grains.Runs;
+using CohortSync.Iterable;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CohortSync.Grains;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// The run engine: HTTP clients for both vendors, the runner and its options. The host adds the
+    /// pieces that depend on where it runs: the <c>SecretProtector</c> and the <c>ISnapshotStore</c>.
+    /// </summary>
+    public static IServiceCollection AddCohortSyncEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SyncEngineOptions>().Bind(configuration.GetSection(SyncEngineOptions.Section));
+        services.AddAmplitudeClient(configuration);
+        services.AddIterableClient(configuration);
+        services.AddSingleton<SyncRunner>();
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+namespace CohortSync.Grains.Runs;
+
+/// <summary>Everything one run needs. Holds decrypted keys: lives only in memory for the run's duration.</summary>
+public sealed record RunRequest(
+    string SyncKey,
+    string DestinationKey,
+    string CohortId,
+    string? KnownCohortName,
+    long? ListId,
+    Uri AmplitudeUrl,
+    string AmplitudeKey,
+    string AmplitudeSecret,
+    Uri IterableUrl,
+    string IterableKey,
+    string UserProperty)
+{
+    public override string ToString() => $"RunRequest({SyncKey}, cohort {CohortId}, list {ListId})";
+}
+
+/// <summary>What a finished run leaves behind for the sync's state.</summary>
+public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note);

@@ -1,0 +1,62 @@
+using CohortSync.Contracts;
+
+namespace CohortSync.Grains.Runs;
+
+/// <summary>
+/// The live counters of one run. Written by the run loop, read by status calls on the same activation;
+/// <see cref="Snapshot"/> turns it into the immutable record that crosses the wire.
+/// </summary>
+public sealed class RunTally
+{
+    public const int RejectedSampleLimit = 20;
+
+    public RunPhase Phase { get; set; } = RunPhase.Starting;
+    public long CohortRows { get; set; }
+    public long Skipped { get; set; }
+    public long Invalid { get; set; }
+    public long Malformed { get; set; }
+    public long Desired { get; set; }
+    public long PlannedAdds { get; set; }
+    public long PlannedRemoves { get; set; }
+    public long Added { get; set; }
+    public long Removed { get; set; }
+    public int Requests { get; set; }
+    public int Retries { get; set; }
+    public string? Note { get; set; }
+
+    private readonly Dictionary<string, long> _rejected = [];
+    private readonly List<string> _rejectedSample = [];
+
+    public void Reject(string reason, IReadOnlyCollection<string> userIds)
+    {
+        if (userIds.Count == 0) return;
+        lock (_rejected)
+        {
+            _rejected[reason] = _rejected.GetValueOrDefault(reason) + userIds.Count;
+            foreach (var id in userIds.Take(RejectedSampleLimit - _rejectedSample.Count)) _rejectedSample.Add($"{reason}:{id}");
+        }
+    }
+
+    public RunCounts Snapshot()
+    {
+        lock (_rejected)
+        {
+            return new RunCounts
+            {
+                CohortRows = CohortRows,
+                Skipped = Skipped,
+                Invalid = Invalid,
+                Malformed = Malformed,
+                Desired = Desired,
+                PlannedAdds = PlannedAdds,
+                PlannedRemoves = PlannedRemoves,
+                Added = Added,
+                Removed = Removed,
+                Rejected = new Dictionary<string, long>(_rejected),
+                RejectedSample = [.. _rejectedSample],
+                Requests = Requests,
+                Retries = Retries,
+            };
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using CohortSync.Amplitude;
+using CohortSync.Contracts;
+using CohortSync.Core.Identity;
+using CohortSync.Core.Members;
+using CohortSync.Core.Runs;
+using CohortSync.Grains.Destinations;
+using CohortSync.Iterable;
+using CohortSync.Storage.Snapshots;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CohortSync.Grains.Runs;
+
+/// <summary>
+/// One run, step by step (DESIGN.md §4): read the cohort, map identities, diff against the synced set,
+/// find or create the list, push the difference in batches, journal every acknowledged batch, compact.
+/// A plain class: the grain coordinates, this does the work.
+/// </summary>
+public sealed class SyncRunner(
+    IAmplitudeClientFactory amplitudeClients,
+    IIterableClientFactory iterableClients,
+    ISnapshotStore snapshots,
+    IGrainFactory grains,
+    IOptions<SyncEngineOptions> options,
+    ILogger<SyncRunner> logger)
+{
+    private SyncEngineOptions Options => options.Value;
+
+    /// <param name="onListReady">Persists the list id before anything is pushed to it.</param>
+    public async Task<RunResult> RunAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, CancellationToken ct)
+    {
+        var (cohortName, desired) = await ReadCohortAsync(request, tally, ct);
+
+        tally.Phase = RunPhase.Diffing;
+        var synced = await snapshots.LoadAsync(request.SyncKey, ct);
+        var diff = await Task.Run(() => MemberSetDiff.Compute(desired, synced), ct);
+
+        tally.Phase = RunPhase.PreparingList;
+        var iterable = iterableClients.Create(request.IterableUrl, request.IterableKey);
+        var listName = ListNaming.ForCohort(cohortName);
+        var (listId, fresh, note) = await PrepareListAsync(request, iterable, listName, ct);
+        if (note is not null)
+        {
+            // The list we filled is gone: what Iterable holds now is nothing, so the whole desired set is the difference.
+            await snapshots.ClearAsync(request.SyncKey, ct);
+            synced = MemberSet.Empty;
+            diff = MemberSetDiff.Compute(desired, synced);
+            tally.Note = note;
+        }
+        if (listId != request.ListId) await onListReady(listId, listName);
+
+        tally.PlannedAdds = diff.Adds.Count;
+        tally.PlannedRemoves = diff.Removes.Count;
+        tally.Phase = RunPhase.Pushing;
+        var push = new BatchPusher(iterable, listId, fresh, snapshots, request.SyncKey, tally, Options, logger);
+        var removed = await push.RemoveAsync(diff.Removes, ct);
+        var added = await push.AddAsync(diff.Adds, ct);
+
+        tally.Phase = RunPhase.Recording;
+        var final = synced.Apply(added, removed);
+        await snapshots.CompactAsync(request.SyncKey, final, ct);
+        return new RunResult(cohortName, listId, listName, final.Count, tally.Note);
+    }
+
+    private async Task<(string Name, MemberSet Desired)> ReadCohortAsync(RunRequest request, RunTally tally, CancellationToken ct)
+    {
+        tally.Phase = RunPhase.ReadingCohort;
+        var amplitude = amplitudeClients.Create(request.AmplitudeUrl, request.AmplitudeKey, request.AmplitudeSecret);
+        try
+        {
+            var cohort = await amplitude.FindCohortAsync(request.CohortId, ct)
+                ?? throw RunFailure.Permanent($"cohort '{request.CohortId}' does not exist in the Amplitude project (deleted, archived or not discoverable)");
+            var property = request.UserProperty;
+            var requestId = await amplitude.RequestCohortAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property, ct);
+            await amplitude.WaitUntilReadyAsync(requestId, Options.AmplitudePollInterval, Options.AmplitudeJobTimeout, ct);
+
+            var builder = new DesiredSetBuilder(cohort.Size is > 0 and < 10_000_000 ? (int)cohort.Size : 1024);
+            var read = await Task.Run(async () =>
+            {
+                await using var file = await amplitude.OpenFileAsync(requestId, ct);
+                return await CohortCsvReader.ReadAsync(file, property, new DesiredSetSink(builder), ct);
+            }, ct);
+            var desired = await Task.Run(builder.Build, ct);
+            tally.CohortRows = builder.Rows;
+            tally.Skipped = builder.Missing;
+            tally.Invalid = builder.Invalid;
+            tally.Malformed = read.MalformedRows;
+            tally.Desired = desired.Count;
+            if (builder.InvalidSample.Count > 0) tally.Reject("invalidIdentifier", builder.InvalidSample);
+            return (cohort.Name, desired);
+        }
+        catch (AmplitudeAuthException)
+        {
+            throw RunFailure.Permanent("Amplitude rejected the project's API key / secret key");
+        }
+        catch (AmplitudeCohortNotFoundException)
+        {
+            throw RunFailure.Permanent($"cohort '{request.CohortId}' does not exist in the Amplitude project");
+        }
+        catch (CohortFileFormatException ex)
+        {
+            throw RunFailure.Permanent($"the cohort file could not be read: {ex.Message}; nothing was sent to Iterable");
+        }
+        catch (AmplitudeJobFailedException ex)
+        {
+            throw RunFailure.Retryable($"Amplitude's cohort job failed: {ex.Message}");
+        }
+        catch (AmplitudeTransientException ex)
+        {
+            throw RunFailure.Retryable($"Amplitude is unavailable: {ex.Message}");
+        }
+        catch (TimeoutException ex)
+        {
+            throw RunFailure.Retryable($"Amplitude's cohort job did not finish in time: {ex.Message}");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw RunFailure.Retryable($"cannot reach Amplitude: {ex.Message}");
+        }
+    }
+
+    /// <returns>The list id; whether it was created by this run; a note when a known list had vanished.</returns>
+    private async Task<(long ListId, bool Fresh, string? Note)> PrepareListAsync(RunRequest request, IterableListClient iterable, string listName, CancellationToken ct)
+    {
+        try
+        {
+            string? note = null;
+            if (request.ListId is long known)
+            {
+                var lists = await iterable.GetListsAsync(ct);
+                if (lists.Any(l => l.Id == known)) return (known, false, null);
+                note = $"Iterable list {known} no longer exists; it was recreated and refilled with the whole cohort";
+                logger.LogWarning("Sync {SyncKey}: list {ListId} is gone from Iterable; recreating", request.SyncKey, known);
+            }
+            var ensured = await grains.GetGrain<IDestinationAccess>(request.DestinationKey).EnsureListAsync(listName);
+            return ensured.Failure switch
+            {
+                null => (ensured.ListId, ensured.Created, note),
+                EnsureListFailure.KeyRejected => throw KeyRejected(),
+                _ => throw RunFailure.Retryable(ensured.Reason ?? "Iterable is unavailable"),
+            };
+        }
+        catch (IterableAuthException)
+        {
+            throw KeyRejected();
+        }
+        catch (IterableTransientException ex)
+        {
+            throw RunFailure.Retryable($"Iterable is unavailable: {ex.Message}");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw RunFailure.Retryable($"cannot reach Iterable: {ex.Message}");
+        }
+    }
+
+    internal static RunFailure KeyRejected() =>
+        new(RunOutcome.Failed, "Iterable rejected the destination's API key (401 BadApiKey); update the key, then resume the sync", keyRejected: true);
+}

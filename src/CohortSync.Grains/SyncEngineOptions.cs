@@ -1,0 +1,36 @@
+namespace CohortSync.Grains;
+
+/// <summary>Knobs of the run engine, bound from the <c>CohortSync:Engine</c> configuration section.</summary>
+public sealed class SyncEngineOptions
+{
+    public const string Section = "CohortSync:Engine";
+
+    /// <summary>The shortest cadence a sync may have (Amplitude's own fastest is one minute).</summary>
+    public TimeSpan MinimumCadence { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often an interrupted or failed one-time run is retried; also the crash-recovery tick of an active run.</summary>
+    public TimeSpan GuardPeriod { get; set; } = TimeSpan.FromMinutes(2);
+
+    public TimeSpan AmplitudePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long to wait for Amplitude's cohort job before the run fails retryably.</summary>
+    public TimeSpan AmplitudeJobTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Runs kept in a sync's history.</summary>
+    public int HistoryLimit { get; set; } = 50;
+
+    /// <summary>Retries of a batch answered 429 before the run gives up for now (failed-retryable).</summary>
+    public int MaxRateLimitRetries { get; set; } = 50;
+
+    /// <summary>Wait after a 429 without Retry-After; doubles per retry up to <see cref="MaxRateLimitBackoff"/>.</summary>
+    public TimeSpan RateLimitBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRateLimitBackoff { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Attempts on 400 invalidListId right after a list was created (Iterable is eventually consistent).</summary>
+    public int NewListRetries { get; set; } = 5;
+
+    public TimeSpan NewListRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+}

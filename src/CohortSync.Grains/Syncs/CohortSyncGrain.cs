@@ -1,0 +1,333 @@
+using CohortSync.Contracts;
+using CohortSync.Core.Scheduling;
+using CohortSync.Grains.Destinations;
+using CohortSync.Grains.Projects;
+using CohortSync.Grains.Runs;
+using CohortSync.Grains.Secrets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CohortSync.Grains.Syncs;
+
+/// <summary>
+/// One cohort sync. The cadence is a durable reminder whose tick only starts a run; the run is a
+/// background loop on this activation that checkpoints into the snapshot store as it goes. A second
+/// reminder (the guard) exists while a run is unfinished, so a run cut short by a dead silo is resumed.
+/// </summary>
+public sealed class CohortSyncGrain(
+    [PersistentState("sync", StorageNames.Main)] IPersistentState<CohortSyncState> state,
+    SyncRunner runner,
+    SecretProtector secrets,
+    IOptions<SyncEngineOptions> options,
+    ILogger<CohortSyncGrain> logger) : Grain, ICohortSyncGrain, ICohortSyncControl, IRemindable
+{
+    private const string CadenceReminder = "cadence";
+    private const string GuardReminder = "guard";
+
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private CancellationTokenSource? _cancel;
+    private Task? _run;
+    private RunTally? _tally;
+    private string? _cancelReason;
+
+    private CohortSyncState S => state.State;
+    private SyncEngineOptions Options => options.Value;
+    private bool RunActiveHere => _run is { IsCompleted: false };
+
+    public async Task<SyncInfo> ConfigureAsync(SyncConfig config)
+    {
+        if (S.Exists) return Info();
+        S.Exists = true;
+        S.ProjectId = config.ProjectId;
+        S.SyncId = config.SyncId;
+        S.CohortId = config.CohortId;
+        S.CohortName = config.CohortName;
+        S.DestinationId = config.DestinationId;
+        S.Cadence = config.Cadence;
+        S.State = SyncState.Scheduled;
+        S.CreatedAt = DateTimeOffset.UtcNow;
+        await ScheduleCadenceAsync();
+        await StartRunAsync("first");
+        return Info();
+    }
+
+    public Task<SyncInfo> GetStatusAsync()
+    {
+        RequireExists();
+        return Task.FromResult(Info());
+    }
+
+    public async Task<SyncInfo> RunNowAsync()
+    {
+        RequireExists();
+        if (S.State is SyncState.Stopped)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {S.SyncId} is stopped; start a new one");
+        if (S.State is SyncState.Paused)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {S.SyncId} is paused ({S.StateReason}); resume it first");
+        await StartRunAsync("manual");
+        return Info();
+    }
+
+    public async Task<SyncInfo> PauseAsync()
+    {
+        RequireExists();
+        if (S.State is SyncState.Stopped) throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {S.SyncId} is stopped");
+        await CancelRunAsync("paused by the operator");
+        S.State = SyncState.Paused;
+        S.StateReason = "paused by the operator";
+        S.NextRunAt = null;
+        await WriteAsync();
+        return Info();
+    }
+
+    public async Task<SyncInfo> ResumeAsync()
+    {
+        RequireExists();
+        if (S.State is not SyncState.Paused) return Info();
+        var access = await Destination.GetIterableAccessAsync();
+        if (access.Health == DestinationHealth.Unhealthy)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"destination {S.DestinationId} is unhealthy ({access.HealthReason}); fix it first");
+        S.State = SyncState.Scheduled;
+        S.StateReason = null;
+        await ScheduleCadenceAsync();
+        await StartRunAsync("resume");
+        return Info();
+    }
+
+    public async Task<SyncInfo> StopAsync()
+    {
+        RequireExists();
+        await CancelRunAsync("stopped by the operator");
+        S.State = SyncState.Stopped;
+        S.StateReason = "stopped by the operator";
+        S.NextRunAt = null;
+        await WriteAsync();
+        await UnregisterAsync(CadenceReminder);
+        await UnregisterAsync(GuardReminder);
+        return Info();
+    }
+
+    public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit)
+    {
+        RequireExists();
+        IReadOnlyList<RunRecord> runs = S.History.AsEnumerable().Reverse().Take(Math.Clamp(limit, 1, 1000)).ToList();
+        return Task.FromResult(runs);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!S.Exists || S.State is SyncState.Stopped)
+        {
+            await UnregisterAsync(reminderName);
+            return;
+        }
+        if (RunActiveHere || S.State is SyncState.Paused) return;
+
+        if (reminderName == CadenceReminder)
+        {
+            await StartRunAsync("cadence");
+        }
+        else if (reminderName == GuardReminder)
+        {
+            // A run checkpointed as active but not running here was cut short (silo died); a failed
+            // one-time sync has no cadence to retry it. Anything else: the guard has nothing left to guard.
+            if (S.ActiveRun is not null || (S.State is SyncState.Failed && !IsRecurring)) await StartRunAsync("resume");
+            else await UnregisterAsync(GuardReminder);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (RunActiveHere)
+        {
+            // The run's checkpoints are in the journal; it ends failed-retryable and the guard reminder resumes it.
+            _cancelReason = $"interrupted: the activation was deactivated ({reason.ReasonCode})";
+            _cancel?.Cancel();
+            try { await _run!.WaitAsync(cancellationToken); } catch (Exception) { /* recorded by the loop */ }
+        }
+    }
+
+    private IDestinationAccess Destination => GrainFactory.GetGrain<IDestinationAccess>(GrainKeys.Destination(S.ProjectId, S.DestinationId));
+
+    private bool IsRecurring => Cadence.TryParse(S.Cadence, TimeSpan.Zero, out var c, out _) && c.IsRecurring;
+
+    private async Task StartRunAsync(string trigger)
+    {
+        if (RunActiveHere) return;
+        var now = DateTimeOffset.UtcNow;
+        if (S.ActiveRun is { } interrupted)
+        {
+            S.Record(interrupted with
+            {
+                Outcome = RunOutcome.FailedRetryable,
+                Reason = interrupted.Reason ?? "interrupted: the silo running it stopped; resumed from the checkpoint",
+                FinishedAt = now,
+            }, Options.HistoryLimit);
+        }
+        var number = ++S.RunCounter;
+        _tally = new RunTally();
+        S.ActiveRun = new RunRecord(number, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts());
+        S.State = SyncState.Running;
+        S.StateReason = null;
+        // The first write of a run is also the single-writer guard: a stale duplicate activation fails on its ETag here.
+        await WriteAsync();
+        await this.RegisterOrUpdateReminder(GuardReminder, Options.GuardPeriod, Options.GuardPeriod);
+        _cancelReason = null;
+        _cancel = new CancellationTokenSource();
+        _run = RunLoopAsync(S.ActiveRun, _tally, _cancel.Token);
+    }
+
+    private async Task RunLoopAsync(RunRecord run, RunTally tally, CancellationToken ct)
+    {
+        await Task.Yield();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ProjectId"] = S.ProjectId, ["SyncId"] = S.SyncId, ["Run"] = run.RunNumber });
+        RunOutcome outcome;
+        string? reason = null;
+        RunResult? result = null;
+        var keyRejected = false;
+        DelayDeactivation(TimeSpan.FromHours(1));
+        try
+        {
+            var request = await BuildRequestAsync();
+            result = await runner.RunAsync(request, tally, async (listId, listName) =>
+            {
+                S.ListId = listId;
+                S.ListName = listName;
+                S.ActiveRun = S.ActiveRun! with { Phase = tally.Phase, Counts = tally.Snapshot() };
+                await WriteAsync();
+            }, ct);
+            outcome = RunOutcome.Succeeded;
+            reason = result.Note;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            outcome = _cancelReason?.StartsWith("interrupted", StringComparison.Ordinal) == true ? RunOutcome.FailedRetryable : RunOutcome.Cancelled;
+            reason = _cancelReason ?? "cancelled";
+        }
+        catch (RunFailure failure)
+        {
+            outcome = failure.Outcome;
+            reason = failure.Message;
+            keyRejected = failure.KeyRejected;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Run {Run} of sync {SyncId} failed unexpectedly", run.RunNumber, S.SyncId);
+            outcome = RunOutcome.FailedRetryable;
+            reason = $"unexpected error: {ex.GetType().Name}: {ex.Message}";
+        }
+
+        if (result is not null)
+        {
+            S.CohortName = result.CohortName;
+            S.ListId = result.ListId;
+            S.ListName = result.ListName;
+            S.SyncedCount = result.SyncedCount;
+        }
+        S.ActiveRun = null;
+        S.Record(run with { FinishedAt = DateTimeOffset.UtcNow, Outcome = outcome, Reason = reason, Phase = tally.Phase == RunPhase.Recording ? RunPhase.Finished : tally.Phase, Counts = tally.Snapshot() }, Options.HistoryLimit);
+        logger.LogInformation("Run {Run} of sync {SyncId}: {Outcome} (+{Added} −{Removed}, {Requests} requests){Reason}",
+            run.RunNumber, S.SyncId, outcome, tally.Added, tally.Removed, tally.Requests, reason is null ? "" : ": " + reason);
+
+        if (keyRejected)
+        {
+            await Destination.ReportKeyRejectedAsync(reason!);
+            S.State = SyncState.Paused;
+            S.StateReason = reason;
+        }
+        else if (S.State is SyncState.Running)
+        {
+            (S.State, S.StateReason) = outcome switch
+            {
+                RunOutcome.Succeeded => (IsRecurring ? SyncState.Scheduled : SyncState.Done, (string?)null),
+                RunOutcome.Cancelled => (SyncState.Scheduled, null),
+                _ => (SyncState.Failed, reason),
+            };
+        }
+        S.NextRunAt = NextCadenceSlot();
+        try { await WriteAsync(); }
+        catch (Exception ex) { logger.LogWarning(ex, "Could not record run {Run} of sync {SyncId}", run.RunNumber, S.SyncId); }
+
+        var keepGuard = outcome == RunOutcome.FailedRetryable && (!IsRecurring || _cancelReason is not null) && !keyRejected;
+        if (!keepGuard) await UnregisterAsync(GuardReminder);
+        if (S.State is SyncState.Done) await UnregisterAsync(CadenceReminder);
+    }
+
+    private async Task<RunRequest> BuildRequestAsync()
+    {
+        var project = await GrainFactory.GetGrain<IProjectAccess>(S.ProjectId).GetAmplitudeAccessAsync();
+        if (!project.Enabled) throw RunFailure.Permanent($"project {S.ProjectId} is disabled");
+        var destination = await Destination.GetIterableAccessAsync();
+        if (!destination.Exists) throw RunFailure.Permanent($"destination {S.DestinationId} no longer exists");
+        if (destination.Health == DestinationHealth.Unhealthy)
+            throw new RunFailure(RunOutcome.Failed, $"destination {S.DestinationId} is unhealthy: {destination.HealthReason}", keyRejected: true);
+        return new RunRequest(
+            GrainKeys.Sync(S.ProjectId, S.SyncId),
+            GrainKeys.Destination(S.ProjectId, S.DestinationId),
+            S.CohortId,
+            S.CohortName,
+            S.ListId,
+            new Uri(project.Url),
+            secrets.Unprotect(project.KeyCipher),
+            secrets.Unprotect(project.SecretCipher),
+            new Uri(destination.Url),
+            secrets.Unprotect(destination.KeyCipher),
+            destination.UserProperty);
+    }
+
+    private async Task CancelRunAsync(string why)
+    {
+        if (!RunActiveHere) return;
+        _cancelReason = why;
+        _cancel!.Cancel();
+        try { await _run!; } catch (Exception) { /* recorded by the loop */ }
+    }
+
+    private async Task ScheduleCadenceAsync()
+    {
+        var cadence = Cadence.Parse(S.Cadence, TimeSpan.Zero);
+        if (!cadence.IsRecurring) { S.NextRunAt = null; return; }
+        var next = NextCadenceSlot()!.Value;
+        S.NextRunAt = next;
+        var due = next - DateTimeOffset.UtcNow;
+        await this.RegisterOrUpdateReminder(CadenceReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, cadence.Period);
+    }
+
+    private DateTimeOffset? NextCadenceSlot()
+    {
+        if (S.State is SyncState.Paused or SyncState.Stopped or SyncState.Done) return null;
+        var cadence = Cadence.Parse(S.Cadence, TimeSpan.Zero);
+        return cadence.IsRecurring ? CadenceSpread.NextSlotAfter(GrainKeys.Sync(S.ProjectId, S.SyncId), cadence.Period, DateTimeOffset.UtcNow) : null;
+    }
+
+    private async Task UnregisterAsync(string name)
+    {
+        var reminder = await this.GetReminder(name);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+    }
+
+    private async Task WriteAsync()
+    {
+        await _writes.WaitAsync();
+        try { await state.WriteStateAsync(); }
+        finally { _writes.Release(); }
+    }
+
+    private void RequireExists()
+    {
+        if (!S.Exists)
+        {
+            var (projectId, syncId) = GrainKeys.Split(this.GetPrimaryKeyString());
+            throw new CohortSyncException(ErrorCodes.UnknownSync, $"project {projectId} has no sync '{syncId}'");
+        }
+    }
+
+    private SyncInfo Info()
+    {
+        var active = S.ActiveRun;
+        if (active is not null && _tally is not null && RunActiveHere)
+            active = active with { Phase = _tally.Phase, Counts = _tally.Snapshot() };
+        return new SyncInfo(S.ProjectId, S.SyncId, S.CohortId, S.CohortName, S.DestinationId, S.Cadence, S.State, S.StateReason,
+            S.ListId, S.ListName, S.SyncedCount, S.NextRunAt, S.LastRun, active, S.CreatedAt);
+    }
+}

@@ -1,0 +1,20 @@
+using CohortSync.Contracts;
+
+namespace CohortSync.Grains.Syncs;
+
+/// <summary>Silo-internal side of a cohort sync, used by its project.</summary>
+[Alias("cs.ICohortSyncControl")]
+public interface ICohortSyncControl : IGrainWithStringKey
+{
+    /// <summary>Creates the sync and starts its first run at once.</summary>
+    [Alias("Configure")] Task<SyncInfo> ConfigureAsync(SyncConfig config);
+}
+
+[GenerateSerializer, Immutable, Alias("cs.SyncConfig")]
+public sealed record SyncConfig(
+    [property: Id(0)] string ProjectId,
+    [property: Id(1)] string SyncId,
+    [property: Id(2)] string CohortId,
+    [property: Id(3)] string? CohortName,
+    [property: Id(4)] string DestinationId,
+    [property: Id(5)] string Cadence);
