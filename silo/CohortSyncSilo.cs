@@ -1,4 +1,5 @@
 using CohortSync.Storage;
+using CohortSync.Storage.Migrations;
 
 namespace CohortSync.Silo;
 

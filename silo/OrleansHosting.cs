@@ -39,13 +39,26 @@ public static class OrleansHosting
     public static WebApplicationBuilder AddCohortSyncEngine(this WebApplicationBuilder builder, SiloSettings settings)
     {
         builder.Services.AddCohortSyncEngine(builder.Configuration);
-        builder.Services.AddSingleton(new SecretProtector(SecretProtector.LoadOrCreateKey(settings.SecretKey,
-            settings.Storage == StorageKind.Postgres && settings.SecretKeyFile is null && settings.SecretKey is null
-                ? throw new SiloConfigurationException($"a cluster needs one secret key shared by every silo: set {SiloSettings.SecretKeyEnvironment} (base64 of 32 random bytes, e.g. `openssl rand -base64 32`) or --secret-key-file")
-                : settings.SecretKeyPath)));
+        builder.Services.AddSingleton(new SecretProtector(LoadSecretKey(settings)));
         builder.Services.AddSingleton<ISnapshotStore>(settings.Storage == StorageKind.Sqlite
             ? new SqliteSnapshotStore(SqliteConnectionStrings.ForFile(settings.SqlitePath))
             : new PostgresSnapshotStore(settings.Postgres!));
         return builder;
+    }
+
+    private static byte[] LoadSecretKey(SiloSettings settings)
+    {
+        // Every silo of a cluster must decrypt what any other silo encrypted: no per-silo generated key there.
+        if (settings.Storage == StorageKind.Postgres && settings.SecretKey is null && (settings.SecretKeyFile is null || !File.Exists(settings.SecretKeyFile)))
+            throw new SiloConfigurationException(
+                $"a cluster needs one secret key shared by every silo: set {SiloSettings.SecretKeyEnvironment} (base64 of 32 random bytes, e.g. `openssl rand -base64 32`) or --secret-key-file with an existing file");
+        try
+        {
+            return SecretProtector.LoadOrCreateKey(settings.SecretKey, settings.SecretKeyPath);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new SiloConfigurationException(ex.Message);
+        }
     }
 }

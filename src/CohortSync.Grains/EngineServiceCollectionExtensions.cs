@@ -1,6 +1,6 @@
 using CohortSync.Amplitude;
 using CohortSync.Grains.Runs;
-using CohortSync.Iterable;
+using CohortSync.Iterable.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,8 +15,10 @@ public static class EngineServiceCollectionExtensions
     public static IServiceCollection AddCohortSyncEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SyncEngineOptions>().Bind(configuration.GetSection(SyncEngineOptions.Section));
-        services.AddAmplitudeClient(configuration);
-        services.AddIterableClient(configuration);
+        services.AddAmplitudeClient();
+        services.AddOptions<AmplitudeClientOptions>().Bind(configuration.GetSection("CohortSync:Amplitude"));
+        services.AddIterableClient();
+        services.AddOptions<IterableClientOptions>().Bind(configuration.GetSection("CohortSync:Iterable"));
         services.AddSingleton<SyncRunner>();
         return services;
     }

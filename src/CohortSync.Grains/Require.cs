@@ -10,9 +10,12 @@ internal static class Require
         if (string.IsNullOrWhiteSpace(value)) throw new CohortSyncException(ErrorCodes.InvalidArgument, $"{what} is missing");
     }
 
-    public static Uri Endpoint(Func<Uri> resolve)
+    /// <summary>A vendor base URL from a region name or an explicit URL (not both).</summary>
+    public static Uri Endpoint(string? region, string? url, string defaultRegion, Func<string, Uri> resolve)
     {
-        try { return resolve(); }
+        if (!string.IsNullOrWhiteSpace(region) && !string.IsNullOrWhiteSpace(url))
+            throw new CohortSyncException(ErrorCodes.InvalidArgument, "give a region or a URL, not both");
+        try { return resolve(!string.IsNullOrWhiteSpace(url) ? url : !string.IsNullOrWhiteSpace(region) ? region : defaultRegion); }
         catch (ArgumentException ex) { throw new CohortSyncException(ErrorCodes.InvalidArgument, ex.Message); }
     }
 }

@@ -1,6 +1,8 @@
 using CohortSync.Contracts;
 using CohortSync.Grains.Secrets;
 using CohortSync.Iterable;
+using CohortSync.Iterable.Hosting;
+using CohortSync.Iterable.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace CohortSync.Grains.Destinations;

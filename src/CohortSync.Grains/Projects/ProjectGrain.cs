@@ -5,6 +5,7 @@ using CohortSync.Core.Scheduling;
 using CohortSync.Grains.Destinations;
 using CohortSync.Grains.Secrets;
 using CohortSync.Grains.Syncs;
+using CohortSync.Iterable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +32,7 @@ public sealed class ProjectGrain(
     {
         Require.NotBlank(request.AmplitudeApiKey, "the Amplitude API key");
         Require.NotBlank(request.AmplitudeSecretKey, "the Amplitude secret key");
-        var url = Require.Endpoint(() => AmplitudeRegions.Resolve(request.AmplitudeRegion, request.AmplitudeUrl));
+        var url = Require.Endpoint(request.AmplitudeRegion, request.AmplitudeUrl, "us", AmplitudeRegions.Resolve);
 
         var s = state.State;
         s.Exists = true;
@@ -69,7 +70,7 @@ public sealed class ProjectGrain(
         var property = string.IsNullOrWhiteSpace(request.UserProperty) ? IdentityRules.DefaultProperty : request.UserProperty;
         if (!IdentityRules.IsValidPropertyName(property))
             throw new CohortSyncException(ErrorCodes.InvalidArgument, $"'{property}' is not a valid Amplitude user property name");
-        var url = Require.Endpoint(() => Iterable.IterableRegions.Resolve(request.IterableRegion, request.IterableUrl));
+        var url = Require.Endpoint(request.IterableRegion, request.IterableUrl, "us", IterableRegions.ResolveBaseUrl);
 
         var destinationId = NewId("d");
         var key = request.IterableApiKey.Trim();

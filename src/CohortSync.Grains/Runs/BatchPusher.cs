@@ -1,6 +1,7 @@
 using CohortSync.Core.Members;
 using CohortSync.Core.Runs;
 using CohortSync.Iterable;
+using CohortSync.Iterable.Errors;
 using CohortSync.Storage.Snapshots;
 using Microsoft.Extensions.Logging;
 
@@ -26,7 +27,7 @@ internal sealed class BatchPusher(
         foreach (var batch in MemberBatches.Split(removes, options.BatchSize))
         {
             var outcome = await SendAsync(() => iterable.UnsubscribeAsync(listId, batch, ct), ct);
-            var gone = outcome.AcknowledgedUnsubscribes(batch);
+            var gone = outcome.Acknowledged(batch);
             RecordRejections(outcome, includeNotFound: false);
             var goneSet = MemberSet.From(gone);
             await snapshots.AppendAsync(syncKey, MemberSet.Empty, goneSet, ct);
@@ -42,7 +43,7 @@ internal sealed class BatchPusher(
         foreach (var batch in MemberBatches.Split(adds, options.BatchSize))
         {
             var outcome = await SendAsync(() => iterable.SubscribeAsync(listId, batch, ct), ct);
-            var taken = outcome.AcknowledgedSubscribes(batch);
+            var taken = outcome.Acknowledged(batch);
             RecordRejections(outcome, includeNotFound: true);
             var takenSet = MemberSet.From(taken);
             await snapshots.AppendAsync(syncKey, takenSet, MemberSet.Empty, ct);

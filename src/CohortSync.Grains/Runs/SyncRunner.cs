@@ -5,6 +5,8 @@ using CohortSync.Core.Members;
 using CohortSync.Core.Runs;
 using CohortSync.Grains.Destinations;
 using CohortSync.Iterable;
+using CohortSync.Iterable.Hosting;
+using CohortSync.Iterable.Errors;
 using CohortSync.Storage.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -108,10 +110,6 @@ public sealed class SyncRunner(
         catch (AmplitudeTransientException ex)
         {
             throw RunFailure.Retryable($"Amplitude is unavailable: {ex.Message}");
-        }
-        catch (TimeoutException ex)
-        {
-            throw RunFailure.Retryable($"Amplitude's cohort job did not finish in time: {ex.Message}");
         }
         catch (HttpRequestException ex)
         {

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using CohortSync.Client.Input;
+
+namespace CohortSync.Client.Cli;
+
+/// <summary>Options every command takes, declared once on the root and inherited by all subcommands.</summary>
+public sealed class CommonOptions
+{
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Print one JSON document on stdout instead of text (errors too).",
+        Recursive = true,
+    };
+
+    public Option<string[]> Gateway { get; } = CreateGateway();
+
+    private static Option<string[]> CreateGateway()
+    {
+        var option = new Option<string[]>("--gateway")
+        {
+            Description = $"A gateway of the cluster, host:port; repeatable. Default: {GatewayList.EnvironmentVariable} "
+                + $"(comma-separated), else {GatewayList.LocalDefault}.",
+            HelpName = "host:port",
+            Recursive = true,
+        };
+        option.Validators.Add(result =>
+        {
+            if (!GatewayList.TryParse(result.GetValueOrDefault<string[]>() ?? [], out _, out var error)) result.AddError(error);
+        });
+        return option;
+    }
+}

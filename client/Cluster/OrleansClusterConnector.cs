@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using CohortSync.Client.Cli;
+using CohortSync.Client.Input;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace CohortSync.Client.Cluster;
+
+/// <summary>
+/// Starts an Orleans client over static gateways. It gives up after <see cref="ConnectTimeout"/>
+/// rather than retrying forever as Orleans would, because an operator is waiting at the prompt.
+/// Orleans logs nowhere: the host has no logging providers, so only our one-line errors reach stderr.
+/// </summary>
+public sealed class OrleansClusterConnector(ClusterIdentity identity) : IClusterConnector
+{
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
+    public async Task<IClusterConnection> ConnectAsync(IReadOnlyList<GatewayAddress> gateways, CancellationToken cancellationToken)
+    {
+        var endpoints = await ResolveAsync(gateways, cancellationToken);
+        var clock = Stopwatch.StartNew();
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // System.CommandLine owns Ctrl+C; the default console lifetime would swallow it.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
+        builder.UseOrleansClient(client => client
+            .UseStaticClustering(endpoints)
+            .Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = identity.ClusterId;
+                options.ServiceId = identity.ServiceId;
+            })
+            .Configure<ClientMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout)
+            .UseConnectionRetryFilter(async (_, token) =>
+            {
+                if (clock.Elapsed + RetryDelay >= ConnectTimeout) return false;
+                await Task.Delay(RetryDelay, token);
+                return true;
+            }));
+        var host = builder.Build();
+
+        // Backstop for a connect attempt that hangs (e.g. a gateway address that drops packets).
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        giveUp.CancelAfter(ConnectTimeout + ConnectTimeout);
+        try
+        {
+            await host.StartAsync(giveUp.Token);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await CloseAsync(host);
+            throw new ClusterUnreachableException(gateways, DescribeRefusal(exception), exception);
+        }
+        catch
+        {
+            await CloseAsync(host);
+            throw;
+        }
+        return new GrainFactoryConnection(host.Services.GetRequiredService<IGrainFactory>(), () => new ValueTask(CloseAsync(host)));
+    }
+
+    private static async Task<IPEndPoint[]> ResolveAsync(IReadOnlyList<GatewayAddress> gateways, CancellationToken cancellationToken)
+    {
+        var endpoints = new List<IPEndPoint>();
+        foreach (var gateway in gateways)
+        {
+            if (IPAddress.TryParse(gateway.Host, out var address))
+            {
+                endpoints.Add(new IPEndPoint(address, gateway.Port));
+                continue;
+            }
+            try
+            {
+                var addresses = await Dns.GetHostAddressesAsync(gateway.Host, cancellationToken);
+                // Silos usually listen on IPv4; "localhost" must not end up as ::1 only.
+                var chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+                if (chosen is not null) endpoints.Add(new IPEndPoint(chosen, gateway.Port));
+            }
+            catch (SocketException)
+            {
+                // An unresolvable name is one unreachable gateway among possibly several.
+            }
+        }
+        return endpoints.Count > 0
+            ? [.. endpoints]
+            : throw new ClusterUnreachableException(gateways, "no gateway host name could be resolved");
+    }
+
+    /// <summary>Names the one refusal an operator can fix on their side; anything else is plain "unreachable".</summary>
+    private static string? DescribeRefusal(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e.Message.Contains("cluster id", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"the gateway serves another cluster id (set {ClusterIdentity.ClusterIdVariable})";
+            }
+        }
+        var chain = ""; for (var e = exception; e is not null; e = e.InnerException) chain += e.GetType().FullName + ": " + e.Message + " | ";
+        return chain;
+    }
+
+    private static async Task CloseAsync(IHost host)
+    {
+        using var timeout = new CancellationTokenSource(CloseTimeout);
+        try
+        {
+            await host.StopAsync(timeout.Token);
+        }
+        catch (Exception)
+        {
+            // Closing a connection to a cluster that is gone cannot fail the command any further.
+        }
+        if (host is IAsyncDisposable asyncHost) await asyncHost.DisposeAsync();
+        else host.Dispose();
+    }
+
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

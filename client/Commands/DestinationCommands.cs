@@ -1,0 +1,91 @@
+using System.CommandLine;
+using CohortSync.Client.Cli;
+using CohortSync.Client.Output;
+using CohortSync.Contracts;
+
+namespace CohortSync.Client.Commands;
+
+/// <summary><c>destination add|list|show|remove</c>: the Iterable projects a project's syncs write to.</summary>
+internal static class DestinationCommands
+{
+    public static Command Build(CommandRunner runner) => new("destination", "Add, list, show or remove Iterable destinations of a project.")
+    {
+        Add(runner),
+        List(runner),
+        Show(runner),
+        Remove(runner),
+    };
+
+    private static Command Add(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var name = Symbols.Text("--name", "A display name for the destination.", required: true);
+        var userProperty = Symbols.Text("--user-property",
+            "The Amplitude user property that becomes Iterable's userId (default: Amplitude's user_id).");
+        var region = Symbols.Region("--iterable-region", "Iterable");
+        var url = Symbols.Url("--iterable-url", "Iterable");
+        var command = new Command("add",
+            "Add an Iterable destination; its API key is read from ITERABLE_API_KEY or standard input. Prints the new destination id.")
+        {
+            project, name, userProperty, region, url,
+        };
+        Symbols.AtMostOne(command, region, url);
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            var apiKey = context.Secrets.ReadIterableKey();
+            var request = new AddDestinationRequest(parse.GetValue(name)!.Trim(), apiKey, parse.GetValue(userProperty)?.Trim(),
+                Symbols.NormalizeRegion(parse.GetValue(region)), parse.GetValue(url));
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            var added = await cluster.Project(parse.GetRequiredValue(project)).AddDestinationAsync(request).WaitAsync(cancellationToken);
+            context.Output.Created(added, added.DestinationId);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command List(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var command = new Command("list", "List the project's destinations.") { project };
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            context.Output.Destinations(await cluster.Project(parse.GetRequiredValue(project)).ListDestinationsAsync().WaitAsync(cancellationToken));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Show(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var destination = Symbols.DestinationId();
+        var command = new Command("show", "Show one destination, with its health.") { project, destination };
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            var shown = await cluster.Project(parse.GetRequiredValue(project))
+                .GetDestinationAsync(parse.GetRequiredValue(destination)).WaitAsync(cancellationToken);
+            context.Output.Destination(shown);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Remove(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var destination = Symbols.DestinationId();
+        var command = new Command("remove", "Remove a destination that no sync uses any more.") { project, destination };
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            var projectId = parse.GetRequiredValue(project);
+            var destinationId = parse.GetRequiredValue(destination);
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            await cluster.Project(projectId).RemoveDestinationAsync(destinationId).WaitAsync(cancellationToken);
+            context.Output.Removed(new RemovedDestination(projectId, destinationId, Removed: true));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

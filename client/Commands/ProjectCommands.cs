@@ -1,0 +1,65 @@
+using System.CommandLine;
+using CohortSync.Client.Cli;
+using CohortSync.Contracts;
+
+namespace CohortSync.Client.Commands;
+
+/// <summary><c>project enable|disable|show</c>: the integration for one Amplitude project.</summary>
+internal static class ProjectCommands
+{
+    public static Command Build(CommandRunner runner) => new("project", "Enable, disable or show the integration for an Amplitude project.")
+    {
+        Enable(runner),
+        Disable(runner),
+        Show(runner),
+    };
+
+    private static Command Enable(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var region = Symbols.Region("--amplitude-region", "Amplitude");
+        var url = Symbols.Url("--amplitude-url", "Amplitude");
+        var command = new Command("enable",
+            "Enable the project with its Amplitude keys, read from AMPLITUDE_API_KEY and AMPLITUDE_SECRET_KEY "
+            + "or from standard input (key on the first line, secret on the second).")
+        {
+            project, region, url,
+        };
+        Symbols.AtMostOne(command, region, url);
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            var (apiKey, secretKey) = context.Secrets.ReadAmplitudeKeys();
+            var request = new EnableProjectRequest(apiKey, secretKey, Symbols.NormalizeRegion(parse.GetValue(region)), parse.GetValue(url));
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            context.Output.Project(await cluster.Project(parse.GetRequiredValue(project)).EnableAsync(request).WaitAsync(cancellationToken));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Disable(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var command = new Command("disable", "Disable the project: its syncs stop running until it is enabled again.") { project };
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            context.Output.Project(await cluster.Project(parse.GetRequiredValue(project)).DisableAsync().WaitAsync(cancellationToken));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Show(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var command = new Command("show", "Show the project: enabled or not, Amplitude endpoint and key hint, counts.") { project };
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            context.Output.Project(await cluster.Project(parse.GetRequiredValue(project)).GetAsync().WaitAsync(cancellationToken));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using CohortSync.Client.Input;
+
+namespace CohortSync.Client.Commands;
+
+/// <summary>Arguments and options shared by several commands, each with its local validation.</summary>
+internal static class Symbols
+{
+    public static Argument<string> Id(string name, string description)
+    {
+        var argument = new Argument<string>(name) { Description = description };
+        argument.Validators.Add(result =>
+        {
+            if (InputRules.CheckId(result.GetValueOrDefault<string>(), name) is { } error) result.AddError(error);
+        });
+        return argument;
+    }
+
+    public static Argument<string> Project() => Id("project", "The Amplitude project id.");
+
+    public static Argument<string> DestinationId() => Id("destinationId", "The destination id (see 'destination list').");
+
+    public static Argument<string> SyncId() => Id("syncId", "The sync id (see 'sync list').");
+
+    public static Option<string?> Text(string name, string description, bool required = false)
+    {
+        var option = new Option<string?>(name) { Description = description, Required = required };
+        option.Validators.Add(result =>
+        {
+            if (InputRules.CheckNotBlank(result.GetValueOrDefault<string?>(), name) is { } error) result.AddError(error);
+        });
+        return option;
+    }
+
+    public static Option<string?> Region(string name, string service)
+    {
+        var option = new Option<string?>(name) { Description = $"{service} data center: us or eu (default us).", HelpName = "us|eu" };
+        option.Validators.Add(result =>
+        {
+            if (InputRules.CheckRegion(result.GetValueOrDefault<string?>(), name) is { } error) result.AddError(error);
+        });
+        return option;
+    }
+
+    public static Option<string?> Url(string name, string service)
+    {
+        var option = new Option<string?>(name) { Description = $"{service} API base URL, instead of a region (e.g. a local sandbox).", HelpName = "url" };
+        option.Validators.Add(result =>
+        {
+            if (InputRules.CheckUrl(result.GetValueOrDefault<string?>(), name) is { } error) result.AddError(error);
+        });
+        return option;
+    }
+
+    /// <summary>A region and an explicit URL say the same thing twice; refuse both at once.</summary>
+    public static void AtMostOne(Command command, Option first, Option second) =>
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(first) is not null && result.GetResult(second) is not null)
+            {
+                result.AddError($"{first.Name} and {second.Name} cannot be used together");
+            }
+        });
+
+    public static Option<bool> Wait() => new("--wait")
+    {
+        Description = "Wait for the run to finish and print its result; exit 4 if it did not succeed.",
+    };
+
+    public static Option<TimeSpan> Timeout()
+    {
+        var option = new Option<TimeSpan>("--timeout")
+        {
+            Description = "How long to wait, e.g. 90s, 10m, 2h (default 10m); exit 5 when it passes.",
+            HelpName = "duration",
+            DefaultValueFactory = _ => TimeSpan.FromMinutes(10),
+        };
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
+            if (InputRules.TryParseDuration(text, out var duration)) return duration;
+            result.AddError($"--timeout '{text}' is not a duration like 90s, 10m or 2h");
+            return default;
+        };
+        return option;
+    }
+
+    /// <summary>Lower-case region, as the silo expects; null stays null.</summary>
+    public static string? NormalizeRegion(string? region) => region?.ToLowerInvariant();
+}

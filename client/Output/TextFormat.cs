@@ -1,0 +1,143 @@
+using System.Globalization;
+using CohortSync.Contracts;
+
+namespace CohortSync.Client.Output;
+
+/// <summary>The human-readable rendering of the cluster's records. Secrets appear only as the hints the cluster returns.</summary>
+public static class TextFormat
+{
+    public static string Project(ProjectInfo project) => new TextBlock()
+        .Add("project", project.ProjectId)
+        .Add("enabled", project.Enabled ? $"yes, since {Time(project.EnabledAt)}" : "no")
+        .Add("amplitude", project.AmplitudeUrl)
+        .Add("amplitude key", project.AmplitudeKeyHint)
+        .Add("destinations", Count(project.Destinations))
+        .Add("syncs", Count(project.Syncs))
+        .ToString();
+
+    public static string Destination(DestinationInfo destination) => new TextBlock()
+        .Add("destination", destination.DestinationId)
+        .Add("project", destination.ProjectId)
+        .Add("name", destination.Name)
+        .Add("iterable", destination.IterableUrl)
+        .Add("iterable key", destination.KeyHint)
+        .Add("user id from", destination.UserProperty)
+        .Add("health", Health(destination))
+        .Add("created", Time(destination.CreatedAt))
+        .ToString();
+
+    public static string Destinations(IReadOnlyList<DestinationInfo> destinations)
+    {
+        if (destinations.Count == 0) return "no destinations\n";
+        var table = new TextTable("ID", "NAME", "USER ID FROM", "ITERABLE", "KEY", "HEALTH");
+        foreach (var d in destinations) table.Add(d.DestinationId, d.Name, d.UserProperty, d.IterableUrl, d.KeyHint, Health(d));
+        return table.ToString();
+    }
+
+    public static string Removed(RemovedDestination removed) =>
+        $"removed destination {removed.DestinationId} from project {removed.ProjectId}\n";
+
+    public static string Sync(SyncInfo sync) => new TextBlock()
+        .Add("sync", sync.SyncId)
+        .Add("project", sync.ProjectId)
+        .Add("cohort", sync.CohortName is null ? sync.CohortId : $"{sync.CohortId} ({sync.CohortName})")
+        .Add("destination", sync.DestinationId)
+        .Add("cadence", sync.Cadence)
+        .Add("state", sync.StateReason is null ? Word(sync.State) : $"{Word(sync.State)}: {sync.StateReason}")
+        .Add("list", List(sync))
+        .Add("synced", $"{Count(sync.SyncedCount)} members")
+        .Add("next run", sync.NextRunAt is null ? null : Time(sync.NextRunAt))
+        .Add("active run", sync.ActiveRun is null ? null : RunLine(sync.ActiveRun))
+        .Add("last run", sync.LastRun is null ? "none yet" : RunLine(sync.LastRun))
+        .Add("", sync.LastRun is null ? null : CountsLine(sync.LastRun.Counts))
+        .Add("created", Time(sync.CreatedAt))
+        .ToString();
+
+    public static string Syncs(IReadOnlyList<SyncInfo> syncs)
+    {
+        if (syncs.Count == 0) return "no syncs\n";
+        var table = new TextTable("ID", "COHORT", "NAME", "DESTINATION", "CADENCE", "STATE", "LIST", "SYNCED", "LAST RUN", "NEXT RUN");
+        foreach (var s in syncs)
+        {
+            table.Add(s.SyncId, s.CohortId, s.CohortName ?? "-", s.DestinationId, s.Cadence, Word(s.State),
+                s.ListId?.ToString(CultureInfo.InvariantCulture) ?? "-", Count(s.SyncedCount),
+                s.ActiveRun is { } active ? RunSummary(active) : s.LastRun is { } last ? RunSummary(last) : "-",
+                s.NextRunAt is null ? "-" : Time(s.NextRunAt));
+        }
+        return table.ToString();
+    }
+
+    public static string History(IReadOnlyList<RunRecord> runs)
+    {
+        if (runs.Count == 0) return "no runs yet\n";
+        var table = new TextTable("RUN", "TRIGGER", "STARTED", "FINISHED", "OUTCOME", "PHASE", "DESIRED", "ADDED", "REMOVED", "REJECTED", "REASON");
+        foreach (var r in runs)
+        {
+            table.Add(Number(r.RunNumber), r.Trigger, Time(r.StartedAt), r.FinishedAt is null ? "-" : Time(r.FinishedAt), Word(r.Outcome),
+                Word(r.Phase), Count(r.Counts.Desired), Count(r.Counts.Added), Count(r.Counts.Removed), Count(r.Counts.RejectedTotal),
+                r.Reason ?? "");
+        }
+        return table.ToString();
+    }
+
+    public static string Run(RunRecord run) => new TextBlock()
+        .Add("run", Number(run.RunNumber))
+        .Add("outcome", run.Reason is null ? Word(run.Outcome) : $"{Word(run.Outcome)}: {run.Reason}")
+        .Add("trigger", run.Trigger)
+        .Add("started", Time(run.StartedAt))
+        .Add("finished", run.FinishedAt is null ? "-" : Time(run.FinishedAt))
+        .Add("counts", CountsLine(run.Counts))
+        .Add("rejected", run.Counts.RejectedTotal == 0 ? null : Rejected(run.Counts))
+        .ToString();
+
+    /// <summary>"#12 succeeded +30 -4" — one cell of a table.</summary>
+    public static string RunSummary(RunRecord run) =>
+        run.Outcome == RunOutcome.Running
+            ? $"{Number(run.RunNumber)} running ({Word(run.Phase)})"
+            : $"{Number(run.RunNumber)} {Word(run.Outcome)} +{Count(run.Counts.Added)} -{Count(run.Counts.Removed)}"
+              + (run.Counts.RejectedTotal > 0 ? $" !{Count(run.Counts.RejectedTotal)}" : "");
+
+    private static string RunLine(RunRecord run)
+    {
+        var line = run.Outcome == RunOutcome.Running
+            ? $"{Number(run.RunNumber)} running, {Word(run.Phase)}, started {Time(run.StartedAt)}"
+            : $"{Number(run.RunNumber)} {Word(run.Outcome)}, finished {Time(run.FinishedAt)}, "
+              + $"+{Count(run.Counts.Added)} -{Count(run.Counts.Removed)}, {Count(run.Counts.RejectedTotal)} rejected";
+        return run.Reason is null ? line : $"{line}: {run.Reason}";
+    }
+
+    private static string CountsLine(RunCounts c) =>
+        $"rows {Count(c.CohortRows)}, desired {Count(c.Desired)}, planned +{Count(c.PlannedAdds)} -{Count(c.PlannedRemoves)}, "
+        + $"skipped {Count(c.Skipped)}, invalid {Count(c.Invalid)}, malformed {Count(c.Malformed)}, "
+        + $"requests {Count(c.Requests)}, retries {Count(c.Retries)}";
+
+    private static string Rejected(RunCounts c) =>
+        string.Join(", ", c.Rejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {Count(r.Value)}"))
+        + (c.RejectedSample.Count > 0 ? $" (e.g. {string.Join(", ", c.RejectedSample.Take(5))})" : "");
+
+    private static string? List(SyncInfo sync) => (sync.ListId, sync.ListName) switch
+    {
+        (null, null) => "not created yet",
+        (null, { } name) => name,
+        ({ } id, null) => id.ToString(CultureInfo.InvariantCulture),
+        ({ } id, { } name) => $"{id.ToString(CultureInfo.InvariantCulture)} {name}",
+    };
+
+    private static string Health(DestinationInfo d) =>
+        d.HealthReason is null ? Word(d.Health) : $"{Word(d.Health)}: {d.HealthReason}";
+
+    /// <summary>Enum values as the JSON spells them, so text and JSON agree.</summary>
+    public static string Word<T>(T value) where T : struct, Enum => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
+    public static string Time(DateTimeOffset? value) =>
+        value is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
+
+    public static string Duration(TimeSpan value) =>
+        value.TotalSeconds < 120 ? $"{value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s"
+        : value.TotalMinutes < 120 ? $"{value.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min"
+        : $"{value.TotalHours.ToString("0.#", CultureInfo.InvariantCulture)} h";
+
+    private static string Number(long runNumber) => "#" + runNumber.ToString(CultureInfo.InvariantCulture);
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,169 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CohortSync.Iterable.Api;
+using CohortSync.Iterable.Errors;
+using Refit;
+
+namespace CohortSync.Iterable;
+
+/// <summary>
+/// Static-list operations against one Iterable project (one API key). Failures surface as
+/// <see cref="IterableException"/> subclasses; retries of transient failures happen in the HttpClient's
+/// resilience pipeline when the client comes from <see cref="IIterableClientFactory"/>.
+/// </summary>
+public sealed class IterableListClient
+{
+    private static readonly RefitSettings RefitSettings = new(new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        // Optional fields are absent rather than null on the wire.
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    }));
+
+    private readonly IIterableListsApi _api;
+    private readonly string _apiKey;
+
+    /// <param name="http">An HttpClient whose BaseAddress is the Iterable origin (see <see cref="IterableRegions"/>).</param>
+    /// <param name="apiKey">A server-side key of the Iterable project.</param>
+    public IterableListClient(HttpClient http, string apiKey)
+        : this(RestService.For<IIterableListsApi>(RequireBaseAddress(http), RefitSettings), apiKey)
+    {
+    }
+
+    public IterableListClient(IIterableListsApi api, string apiKey)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        if (string.IsNullOrWhiteSpace(apiKey))
+        {
+            throw new ArgumentException("An Iterable API key is required.", nameof(apiKey));
+        }
+
+        _api = api;
+        _apiKey = apiKey;
+    }
+
+    public async Task<IReadOnlyList<IterableList>> GetListsAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await CallAsync("get lists", null, ct => _api.GetListsAsync(_apiKey, ct), cancellationToken);
+        return (response.Lists ?? [])
+            .Select(list => new IterableList(list.Id, list.Name, list.ListType, DateTimeOffset.FromUnixTimeMilliseconds(list.CreatedAt), list.Description))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// The id of the Standard list named exactly <paramref name="name"/>, or null. Iterable allows duplicate
+    /// names; the oldest one wins so that every run settles on the same list.
+    /// </summary>
+    public async Task<long?> FindListByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var lists = await GetListsAsync(cancellationToken);
+        return lists
+            .Where(list => list.IsStandard && string.Equals(list.Name, name, StringComparison.Ordinal))
+            .OrderBy(list => list.CreatedAt)
+            .ThenBy(list => list.Id)
+            .Select(list => (long?)list.Id)
+            .FirstOrDefault();
+    }
+
+    /// <summary>Creates a static list. Never retried automatically: a lost answer may hide a created list.</summary>
+    public async Task<long> CreateListAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var response = await CallAsync("create list", null, ct => _api.CreateListAsync(_apiKey, new CreateListRequest(name), ct), cancellationToken);
+        return response.ListId;
+    }
+
+    public async Task<SubscriptionOutcome> SubscribeAsync(long listId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    {
+        CheckBatch(userIds);
+        if (userIds.Count == 0)
+        {
+            // Only the difference is sent: an empty batch is not a request.
+            return SubscriptionOutcome.None(ListMembershipOperation.Subscribe);
+        }
+
+        var request = new SubscribeRequest(listId, userIds.Select(userId => new ApiSubscriber(UserId: userId)).ToArray());
+        var response = await CallAsync("subscribe", listId, ct => _api.SubscribeAsync(_apiKey, request, ct), cancellationToken);
+        return SubscriptionOutcome.FromResponse(ListMembershipOperation.Subscribe, response);
+    }
+
+    public async Task<SubscriptionOutcome> UnsubscribeAsync(long listId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    {
+        CheckBatch(userIds);
+        if (userIds.Count == 0)
+        {
+            return SubscriptionOutcome.None(ListMembershipOperation.Unsubscribe);
+        }
+
+        // channelUnsubscribe is sent explicitly: sources disagree on its default, and true would unsubscribe
+        // the users from the whole channel rather than from this list.
+        var request = new UnsubscribeRequest(listId, userIds.Select(userId => new Unsubscriber(UserId: userId)).ToArray(), ChannelUnsubscribe: false);
+        var response = await CallAsync("unsubscribe", listId, ct => _api.UnsubscribeAsync(_apiKey, request, ct), cancellationToken);
+        return SubscriptionOutcome.FromResponse(ListMembershipOperation.Unsubscribe, response);
+    }
+
+    public async Task DeleteListAsync(long listId, CancellationToken cancellationToken = default)
+    {
+        await CallAsync("delete list", listId, ct => _api.DeleteListAsync(_apiKey, listId, ct), cancellationToken);
+    }
+
+    /// <summary>Every identifier in the list (GET /api/lists/getUsers, read as a stream of lines).</summary>
+    public async Task<IReadOnlyList<string>> GetListUserIdsAsync(long listId, CancellationToken cancellationToken = default)
+    {
+        return await CallAsync("get list users", listId, async ct =>
+        {
+            await using var stream = await _api.GetUsersAsync(_apiKey, listId, ct);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var userIds = new List<string>();
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    userIds.Add(line);
+                }
+            }
+
+            return (IReadOnlyList<string>)userIds;
+        }, cancellationToken);
+    }
+
+    private async Task<T> CallAsync<T>(string operation, long? listId, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken);
+        }
+        catch (Exception exception) when (exception is ApiExceptionBase or HttpRequestException or OperationCanceledException or TimeoutException or Polly.Timeout.TimeoutRejectedException or IOException)
+        {
+            var translated = IterableErrorTranslator.Translate(exception, operation, listId, _apiKey, cancellationToken);
+            if (translated is null)
+            {
+                throw;
+            }
+
+            throw translated;
+        }
+    }
+
+    private static void CheckBatch(IReadOnlyList<string> userIds)
+    {
+        ArgumentNullException.ThrowIfNull(userIds);
+        if (userIds.Count > IterableLimits.MaxSubscribersPerRequest)
+        {
+            throw new ArgumentException(
+                $"A batch holds at most {IterableLimits.MaxSubscribersPerRequest} subscribers; got {userIds.Count}.", nameof(userIds));
+        }
+    }
+
+    private static HttpClient RequireBaseAddress(HttpClient http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (http.BaseAddress is null)
+        {
+            throw new ArgumentException("The HttpClient needs a BaseAddress (the Iterable origin).", nameof(http));
+        }
+
+        return http;
+    }
+}

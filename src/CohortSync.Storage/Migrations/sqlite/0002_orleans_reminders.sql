@@ -1,0 +1,62 @@
+-- Reminders for Orleans' ADO.NET reminder service (Microsoft.Orleans.Reminders.AdoNet, invariant
+-- System.Data.SQLite). Parameters: ServiceId, GrainId, ReminderName, StartTime, Period (milliseconds),
+-- GrainHash (uniform hash as a signed int), BeginHash/EndHash (a ring range), Version (the ETag).
+-- Result columns: GrainId, ReminderName, StartTime, Period, Version.
+-- Upsert returns the new Version; delete returns one row, one column: whether a row was deleted.
+
+CREATE TABLE IF NOT EXISTS orleans_reminder
+(
+    service_id    TEXT    NOT NULL,
+    grain_id      TEXT    NOT NULL,
+    reminder_name TEXT    NOT NULL,
+    start_time    TEXT    NOT NULL,
+    period_ms     INTEGER NOT NULL,
+    grain_hash    INTEGER NOT NULL,
+    version       INTEGER NOT NULL,
+    CONSTRAINT pk_orleans_reminder PRIMARY KEY (service_id, grain_id, reminder_name)
+);
+
+CREATE INDEX IF NOT EXISTS ix_orleans_reminder_grain_hash ON orleans_reminder (service_id, grain_hash);
+
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
+('ReadReminderRowsKey', '
+SELECT grain_id AS GrainId, reminder_name AS ReminderName, start_time AS StartTime, period_ms AS Period, version AS Version
+FROM orleans_reminder
+WHERE service_id = @ServiceId AND grain_id = @GrainId;
+'),
+('ReadReminderRowKey', '
+SELECT grain_id AS GrainId, reminder_name AS ReminderName, start_time AS StartTime, period_ms AS Period, version AS Version
+FROM orleans_reminder
+WHERE service_id = @ServiceId AND grain_id = @GrainId AND reminder_name = @ReminderName;
+'),
+-- The ring range (BeginHash, EndHash] in signed order, not wrapping.
+('ReadRangeRows1Key', '
+SELECT grain_id AS GrainId, reminder_name AS ReminderName, start_time AS StartTime, period_ms AS Period, version AS Version
+FROM orleans_reminder
+WHERE service_id = @ServiceId AND grain_hash > @BeginHash AND grain_hash <= @EndHash;
+'),
+-- The ring range (BeginHash, EndHash] wrapping past the top of the signed range.
+('ReadRangeRows2Key', '
+SELECT grain_id AS GrainId, reminder_name AS ReminderName, start_time AS StartTime, period_ms AS Period, version AS Version
+FROM orleans_reminder
+WHERE service_id = @ServiceId AND (grain_hash > @BeginHash OR grain_hash <= @EndHash);
+'),
+('UpsertReminderRowKey', '
+INSERT INTO orleans_reminder (service_id, grain_id, reminder_name, start_time, period_ms, grain_hash, version)
+VALUES (@ServiceId, @GrainId, @ReminderName, @StartTime, @Period, @GrainHash, 0)
+ON CONFLICT (service_id, grain_id, reminder_name)
+DO UPDATE SET start_time = excluded.start_time,
+              period_ms = excluded.period_ms,
+              grain_hash = excluded.grain_hash,
+              version = orleans_reminder.version + 1
+RETURNING version AS Version;
+'),
+('DeleteReminderRowKey', '
+DELETE FROM orleans_reminder
+WHERE service_id = @ServiceId AND grain_id = @GrainId AND reminder_name = @ReminderName AND version = @Version;
+SELECT changes() AS Deleted;
+'),
+('DeleteReminderRowsKey', '
+DELETE FROM orleans_reminder WHERE service_id = @ServiceId;
+')
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText;
