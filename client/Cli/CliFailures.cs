@@ -6,13 +6,18 @@ namespace CohortSync.Client.Cli;
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>No gateway could be reached, or the connection to it was lost.</summary>
-public sealed class ClusterUnreachableException(IReadOnlyList<GatewayAddress> gateways, string? detail = null, Exception? inner = null)
-    : Exception(MessageFor(gateways, detail), inner)
+public sealed class ClusterUnreachableException(
+    IReadOnlyList<GatewayAddress> gateways,
+    string? detail = null,
+    string? hint = null,
+    Exception? inner = null)
+    : Exception(MessageFor(gateways, detail, hint), inner)
 {
     public IReadOnlyList<GatewayAddress> Gateways { get; } = gateways;
 
-    public static string MessageFor(IReadOnlyList<GatewayAddress> gateways, string? detail = null) =>
+    /// <summary>"cannot reach … at a:1, b:2: [what happened; ]what to check".</summary>
+    public static string MessageFor(IReadOnlyList<GatewayAddress> gateways, string? detail = null, string? hint = null) =>
         $"cannot reach the CohortSync cluster at {string.Join(", ", gateways)}: "
         + (detail is null ? "" : detail + "; ")
-        + $"is a silo running? (set --gateway or {GatewayList.EnvironmentVariable})";
+        + (hint ?? $"is a silo running? (set --gateway or {GatewayList.EnvironmentVariable})");
 }

@@ -5,6 +5,7 @@ using CohortSync.Client.Cli;
 using CohortSync.Client.Input;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 
 namespace CohortSync.Client.Cluster;
@@ -29,6 +30,8 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         // System.CommandLine owns Ctrl+C; the default console lifetime would swallow it.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
+        var handshake = new HandshakeWatch();
+        builder.Logging.AddProvider(handshake);
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoints)
             .Configure<ClusterOptions>(options =>
@@ -55,7 +58,10 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             await CloseAsync(host);
-            throw new ClusterUnreachableException(gateways, DescribeRefusal(exception), exception);
+            throw handshake.GatewayHungUp
+                ? new ClusterUnreachableException(gateways, "a gateway accepted the connection and then closed it",
+                    $"does the silo run with cluster id '{identity.ClusterId}'? (set {ClusterIdentity.ClusterIdVariable})", exception)
+                : new ClusterUnreachableException(gateways, inner: exception);
         }
         catch
         {
@@ -90,20 +96,6 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
         return endpoints.Count > 0
             ? [.. endpoints]
             : throw new ClusterUnreachableException(gateways, "no gateway host name could be resolved");
-    }
-
-    /// <summary>Names the one refusal an operator can fix on their side; anything else is plain "unreachable".</summary>
-    private static string? DescribeRefusal(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e.Message.Contains("cluster id", StringComparison.OrdinalIgnoreCase))
-            {
-                return $"the gateway serves another cluster id (set {ClusterIdentity.ClusterIdVariable})";
-            }
-        }
-        var chain = ""; for (var e = exception; e is not null; e = e.InnerException) chain += e.GetType().FullName + ": " + e.Message + " | ";
-        return chain;
     }
 
     private static async Task CloseAsync(IHost host)

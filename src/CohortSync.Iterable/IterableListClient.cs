@@ -17,7 +17,7 @@ public sealed class IterableListClient
     private static readonly RefitSettings RefitSettings = new(new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         // Optional fields are absent rather than null on the wire.
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     }));
 
     private readonly IIterableListsApi _api;

@@ -224,8 +224,9 @@ public sealed class AmplitudeSandboxTests(AmplitudeSandboxFixture sandbox) : ICl
         var cohorts = (await demo.GetFromJsonAsync<JsonElement>("api/3/cohorts")).GetProperty("cohorts").EnumerateArray()
             .ToDictionary(c => c.GetProperty("id").GetString()!, c => (c.GetProperty("name").GetString(), c.GetProperty("size").GetInt64()));
         var sink = new CollectingSink();
-        var file = await ExportAsync(demo, "power-users", "?props=1&propKeys=email_hash", acceptGzip: false);
-        using var followed = await demo.GetAsync(file.Headers.Location);
+        using var anonymous = Bare();
+        using var file = await ExportAsync(demo, "power-users", "?props=1&propKeys=email_hash", acceptGzip: false);
+        using var followed = await anonymous.GetAsync(file.Headers.Location);
         var result = await CohortCsvReader.ReadAsync(await followed.Content.ReadAsStreamAsync(), "user_id", sink, CancellationToken.None);
 
         Assert.Equal(("Power users", 1200L), cohorts["power-users"]);

@@ -83,8 +83,9 @@ public sealed class SyncRunner(
                 return await CohortCsvReader.ReadAsync(file, property, new DesiredSetSink(builder), ct);
             }, ct);
             var desired = await Task.Run(builder.Build, ct);
-            tally.CohortRows = builder.Rows;
-            tally.Skipped = builder.Missing;
+            // The reader drops rows with an empty identity field before the builder sees them; count both.
+            tally.CohortRows = read.Rows;
+            tally.Skipped = read.EmptyIdentities + builder.Missing;
             tally.Invalid = builder.Invalid;
             tally.Malformed = read.MalformedRows;
             tally.Desired = desired.Count;

@@ -59,9 +59,9 @@ internal sealed class ExplicitCohortSource : CohortSource
         {
             csv.Field(member.AmplitudeId);
             csv.Field(member.UserId ?? "");
-            foreach (var key in propertyKeys ?? [])
+            for (var k = 0; k < (propertyKeys?.Count ?? 0); k++)
             {
-                csv.Field(member.Properties?.GetValueOrDefault(key) ?? "");
+                csv.Field(member.Properties?.GetValueOrDefault(propertyKeys![k]) ?? "");
             }
 
             await csv.EndRowAsync(cancellationToken);

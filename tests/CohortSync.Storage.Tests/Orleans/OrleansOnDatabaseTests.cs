@@ -128,7 +128,49 @@ public sealed class OrleansOnSqliteTests : OrleansOnDatabaseTests, IDisposable
 [Collection(PostgresFixture.Collection)]
 public sealed class OrleansOnPostgresTests(PostgresFixture postgres) : OrleansOnDatabaseTests
 {
+    private const int Active = 3;
+    private const int Dead = 6;
+
     protected override StorageBackend Backend => StorageBackend.Postgres;
 
     protected override Task<string> CreateEmptyDatabaseAsync() => postgres.CreateDatabaseAsync();
+
+    [Fact]
+    public async Task Two_silos_form_one_cluster_through_the_membership_table()
+    {
+        var connectionString = await CreateEmptyDatabaseAsync();
+        await new DatabaseMigrator().MigrateAsync(Backend, connectionString, CancellationToken.None);
+        var clusterId = $"cluster-{Guid.NewGuid():N}";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+
+        await using var first = await TestSilo.StartAsync(Backend, connectionString, clusterId, timeout.Token);
+        await using (var second = await TestSilo.StartAsync(Backend, connectionString, clusterId, timeout.Token))
+        {
+            Assert.Equal([Active, Active], await StatusesAsync(connectionString, clusterId));
+
+            // State written through one silo is what the other silo reads: one cluster, one store.
+            var key = $"cluster-{Guid.NewGuid():N}";
+            await first.Grains.GetGrain<IProbeGrain>(key).IncrementAsync();
+            await second.Grains.GetGrain<IProbeGrain>(key).IncrementAsync();
+            Assert.Equal(2, await first.Grains.GetGrain<IProbeGrain>(key).GetCounterAsync());
+
+            await second.StopAsync(timeout.Token);
+        }
+
+        Assert.Equal([Active, Dead], await StatusesAsync(connectionString, clusterId));
+    }
+
+    /// <summary>Silo statuses of one cluster in the order the silos started.</summary>
+    private static async Task<List<int>> StatusesAsync(string connectionString, string clusterId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status FROM orleans_membership WHERE deployment_id = @id ORDER BY start_time, generation";
+        command.Parameters.AddWithValue("id", clusterId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var statuses = new List<int>();
+        while (await reader.ReadAsync()) statuses.Add(reader.GetInt32(0));
+        return statuses;
+    }
 }

@@ -1,0 +1,81 @@
+using CohortSync.Silo;
+using CohortSync.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CohortSync.Integration.Tests.Harness;
+
+/// <summary>
+/// A real silo host (the same builder as `dotnet run --project silo`) in this process, on free loopback
+/// ports and a SQLite file of the test's own, with the engine's waits shrunk so tests run in seconds.
+/// </summary>
+public sealed class SiloUnderTest : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SiloUnderTest(WebApplication app, string dataDir, int siloPort, int gatewayPort, int httpPort)
+    {
+        _app = app;
+        DataDir = dataDir;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        HttpPort = httpPort;
+    }
+
+    public string DataDir { get; }
+    public int SiloPort { get; }
+    public int GatewayPort { get; }
+    public int HttpPort { get; }
+    public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Engine settings for tests: short cadences allowed, tiny retry delays.</summary>
+    public static string[] FastEngineArgs =>
+    [
+        "--minimum-reminder-period", "00:00:01",
+        "--CohortSync:Engine:MinimumCadence=00:00:01",
+        "--CohortSync:Engine:GuardPeriod=00:00:02",
+        "--CohortSync:Engine:AmplitudePollInterval=00:00:00.010",
+        "--CohortSync:Engine:RateLimitBackoff=00:00:00.020",
+        "--CohortSync:Engine:MaxRateLimitBackoff=00:00:00.200",
+        "--CohortSync:Engine:NewListRetryDelay=00:00:00.050",
+        "--CohortSync:Iterable:BaseDelay=00:00:00.010",
+        "--CohortSync:Iterable:MaxDelay=00:00:00.050",
+        "--CohortSync:Amplitude:RetryDelay=00:00:00.010",
+        "--CohortSync:Amplitude:MaxRetryDelay=00:00:00.050",
+        "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:CohortSync=Warning",
+    ];
+
+    public static async Task<SiloUnderTest> StartAsync(string dataDir, int? siloPort = null, int? gatewayPort = null, params string[] extraArgs)
+    {
+        var ports = FreePorts.Next(3);
+        var silo = siloPort ?? ports[0];
+        var gateway = gatewayPort ?? ports[1];
+        var http = ports[2];
+        string[] args =
+        [
+            "--data-dir", dataDir,
+            "--silo-port", silo.ToString(),
+            "--gateway-port", gateway.ToString(),
+            "--http-port", http.ToString(),
+            .. FastEngineArgs,
+            .. extraArgs,
+        ];
+        var app = await CohortSyncSilo.BuildAsync(args);
+        await app.StartAsync();
+        return new SiloUnderTest(app, dataDir, silo, gateway, http);
+    }
+
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _app.StopAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await StopAsync(); } catch (Exception) { /* already stopped */ }
+        await _app.DisposeAsync();
+    }
+}
