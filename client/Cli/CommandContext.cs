@@ -11,8 +11,11 @@ public sealed class CommandContext(
     IClusterConnector connector,
     IReadOnlyList<GatewayAddress> gateways,
     ResultWriter output,
-    RunWaiter waiter)
+    RunWaiter waiter,
+    CancellationTokenSource command)
 {
+    private volatile bool _connectionLost;
+
     public ResultWriter Output { get; } = output;
 
     public SecretInput Secrets { get; } = new(environment);
@@ -22,5 +25,18 @@ public sealed class CommandContext(
     /// <summary>Stderr, for the rare line that is neither the result nor an error.</summary>
     public TextWriter Error => environment.Error;
 
-    public Task<IClusterConnection> ConnectAsync(CancellationToken cancellationToken) => connector.ConnectAsync(gateways, cancellationToken);
+    /// <summary>True once the connection dropped; the command's token was cancelled because of it.</summary>
+    public bool ConnectionLost => _connectionLost;
+
+    /// <summary>Connects, and cancels the command (the token its handler was given) if the connection drops later.</summary>
+    public async Task<IClusterConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var connection = await connector.ConnectAsync(gateways, cancellationToken);
+        connection.Lost.Register(() =>
+        {
+            _connectionLost = true;
+            command.Cancel();
+        });
+        return connection;
+    }
 }

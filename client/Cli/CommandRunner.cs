@@ -22,10 +22,13 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
     {
         var output = new ResultWriter(environment.Output, parse.GetValue(common.Json));
         IReadOnlyList<GatewayAddress> gateways = [GatewayList.LocalDefault];
+        using var command = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        CommandContext? context = null;
         try
         {
             gateways = GatewayList.Resolve(parse.GetValue(common.Gateway) ?? [], environment.Variable(GatewayList.EnvironmentVariable));
-            return await handler(parse, new CommandContext(environment, connector, gateways, output, waiter), cancellationToken);
+            context = new CommandContext(environment, connector, gateways, output, waiter, command);
+            return await handler(parse, context, command.Token);
         }
         catch (UsageException e)
         {
@@ -46,6 +49,11 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
         catch (WaitTimedOutException e)
         {
             return Fail(output, ExitCodes.WaitTimedOut, JsonFormat.LocalErrorCodes.WaitTimedOut, e.Message);
+        }
+        catch (OperationCanceledException) when (context?.ConnectionLost == true && !cancellationToken.IsCancellationRequested)
+        {
+            return Fail(output, ExitCodes.Unreachable, JsonFormat.LocalErrorCodes.ClusterUnreachable,
+                ClusterUnreachableException.MessageFor(gateways, "the connection to the gateway was lost"));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

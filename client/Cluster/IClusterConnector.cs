@@ -16,14 +16,19 @@ public interface IClusterConnector
 /// <summary>An open connection to the cluster, good for one command.</summary>
 public interface IClusterConnection : IAsyncDisposable
 {
+    /// <summary>Cancelled when the last gateway goes away, so a command fails at once instead of at the response timeout.</summary>
+    CancellationToken Lost { get; }
+
     IProjectGrain Project(string projectId);
 
     ICohortSyncGrain Sync(string projectId, string syncId);
 }
 
 /// <summary>A connection over any grain factory: an Orleans client, or a test cluster's client.</summary>
-public sealed class GrainFactoryConnection(IGrainFactory grains, Func<ValueTask>? close = null) : IClusterConnection
+public sealed class GrainFactoryConnection(IGrainFactory grains, CancellationToken lost = default, Func<ValueTask>? close = null) : IClusterConnection
 {
+    public CancellationToken Lost { get; } = lost;
+
     public IProjectGrain Project(string projectId) => grains.GetGrain<IProjectGrain>(projectId);
 
     public ICohortSyncGrain Sync(string projectId, string syncId) => grains.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(projectId, syncId));

@@ -13,7 +13,8 @@ namespace CohortSync.Client.Cluster;
 /// <summary>
 /// Starts an Orleans client over static gateways. It gives up after <see cref="ConnectTimeout"/>
 /// rather than retrying forever as Orleans would, because an operator is waiting at the prompt.
-/// Orleans logs nowhere: the host has no logging providers, so only our one-line errors reach stderr.
+/// Orleans logs nowhere visible: the only logging provider is <see cref="HandshakeWatch"/>, which
+/// keeps one fact in memory, so only our one-line errors reach stderr.
 /// </summary>
 public sealed class OrleansClusterConnector(ClusterIdentity identity) : IClusterConnector
 {
@@ -32,6 +33,7 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         var handshake = new HandshakeWatch();
         builder.Logging.AddProvider(handshake);
+        var watch = new ConnectionWatch();
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoints)
             .Configure<ClusterOptions>(options =>
@@ -40,6 +42,11 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
                 options.ServiceId = identity.ServiceId;
             })
             .Configure<ClientMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout)
+            .AddGatewayCountChangedHandler((_, change) =>
+            {
+                if (change.NumberOfConnectedGateways == 0) watch.GatewaysGone();
+            })
+            .AddClusterConnectionLostHandler((_, _) => watch.GatewaysGone())
             .UseConnectionRetryFilter(async (_, token) =>
             {
                 if (clock.Elapsed + RetryDelay >= ConnectTimeout) return false;
@@ -68,7 +75,12 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
             await CloseAsync(host);
             throw;
         }
-        return new GrainFactoryConnection(host.Services.GetRequiredService<IGrainFactory>(), () => new ValueTask(CloseAsync(host)));
+        watch.Connected();
+        return new GrainFactoryConnection(host.Services.GetRequiredService<IGrainFactory>(), watch.Lost, async () =>
+        {
+            watch.Closing();
+            await CloseAsync(host);
+        });
     }
 
     private static async Task<IPEndPoint[]> ResolveAsync(IReadOnlyList<GatewayAddress> gateways, CancellationToken cancellationToken)
@@ -111,6 +123,34 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
         }
         if (host is IAsyncDisposable asyncHost) await asyncHost.DisposeAsync();
         else host.Dispose();
+    }
+
+    /// <summary>Turns Orleans' "no gateway left" notifications into a token, but only between connecting and closing.</summary>
+    private sealed class ConnectionWatch
+    {
+        private readonly CancellationTokenSource _lost = new();
+        private readonly Lock _gate = new();
+        private bool _open;
+
+        public CancellationToken Lost => _lost.Token;
+
+        public void Connected()
+        {
+            lock (_gate) _open = true;
+        }
+
+        public void Closing()
+        {
+            lock (_gate) _open = false;
+        }
+
+        public void GatewaysGone()
+        {
+            lock (_gate)
+            {
+                if (_open) _lost.Cancel();
+            }
+        }
     }
 
     private sealed class CommandLifetime : IHostLifetime

@@ -108,7 +108,8 @@ public sealed class AmplitudeCohortClient
 
     /// <summary>
     /// Opens the exported CSV as a stream straight off the network (gzip already undone, redirect already
-    /// followed without the Authorization header). Dispose it to release the connection.
+    /// followed without the Authorization header). Dispose it to release the connection. A connection lost while
+    /// reading surfaces as <see cref="AmplitudeTransientException"/>.
     /// </summary>
     public async Task<Stream> OpenFileAsync(string requestId, CancellationToken cancellationToken = default)
     {
@@ -119,11 +120,17 @@ public sealed class AmplitudeCohortClient
         {
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw await FailureAsync(response, $"the file of export {requestId}", cancellationToken)
-                    .ConfigureAwait(false);
+                // After a redirect the answer is the storage link's, not Amplitude's: a 403 there means an expired
+                // link, not a bad key, and asking Amplitude again yields a fresh one.
+                var fromAmplitude = response.RequestMessage?.RequestUri?.AbsolutePath
+                    .EndsWith($"/api/5/cohorts/request/{Uri.EscapeDataString(requestId)}/file", StringComparison.Ordinal) ?? true;
+                throw fromAmplitude
+                    ? await FailureAsync(response, $"the file of export {requestId}", cancellationToken).ConfigureAwait(false)
+                    : new AmplitudeTransientException($"the download link of export {requestId} answered HTTP {(int)response.StatusCode}");
             }
 
-            return await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var content = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return new AmplitudeFileStream(response, content);
         }
         catch
         {

@@ -26,7 +26,7 @@ public static class AmplitudeServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        services.AddHttpClient(AmplitudeClientOptions.HttpClientName)
+        var http = services.AddHttpClient(AmplitudeClientOptions.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
@@ -36,24 +36,25 @@ public static class AmplitudeServiceCollectionExtensions
             })
             // The file body of a large cohort streams for longer than any sensible whole-request timeout;
             // the attempt timeout below bounds the wait for headers instead.
-            .ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("amplitude", (pipeline, context) =>
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        http.AddResilienceHandler("amplitude", (pipeline, context) =>
+        {
+            var settings = context.ServiceProvider.GetRequiredService<IOptions<AmplitudeClientOptions>>().Value;
+            if (settings.MaxRetryAttempts > 0)
             {
-                var settings = context.ServiceProvider.GetRequiredService<IOptions<AmplitudeClientOptions>>().Value;
-                if (settings.MaxRetryAttempts > 0)
+                pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = settings.MaxRetryAttempts,
-                        Delay = settings.RetryDelay,
-                        MaxDelay = settings.MaxRetryDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                    });
-                }
+                    MaxRetryAttempts = settings.MaxRetryAttempts,
+                    Delay = settings.RetryDelay,
+                    MaxDelay = settings.MaxRetryDelay,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                });
+            }
 
-                pipeline.AddTimeout(settings.AttemptTimeout);
-            });
+            pipeline.AddTimeout(settings.AttemptTimeout);
+        });
+        http.AddHttpMessageHandler(() => new RequestCopyPerAttemptHandler()); // inside the retries: see the class
 
         services.AddSingleton<IAmplitudeClientFactory, AmplitudeClientFactory>();
         return services;

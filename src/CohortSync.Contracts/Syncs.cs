@@ -77,9 +77,11 @@ public sealed record RunCounts
     /// <summary>Members Iterable acknowledged as removed (including "not found": already gone).</summary>
     [Id(8)] public long Removed { get; init; }
     /// <summary>Members Iterable refused, by reason (invalid, conflict, invalidData, forgotten, notFound).</summary>
-    [Id(9)] public IReadOnlyDictionary<string, long> Rejected { get; init; } = new Dictionary<string, long>();
+    // Concrete collection types: the JSON grain-state serializer would otherwise record the runtime type,
+    // and Orleans' type allow-list refuses compiler-generated collection types when reading it back.
+    [Id(9)] public Dictionary<string, long> Rejected { get; init; } = [];
     /// <summary>A bounded sample of refused identifiers.</summary>
-    [Id(10)] public IReadOnlyList<string> RejectedSample { get; init; } = [];
+    [Id(10)] public List<string> RejectedSample { get; init; } = [];
     [Id(11)] public int Requests { get; init; }
     [Id(12)] public int Retries { get; init; }
 

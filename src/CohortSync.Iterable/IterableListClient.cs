@@ -45,7 +45,10 @@ public sealed class IterableListClient
     public async Task<IReadOnlyList<IterableList>> GetListsAsync(CancellationToken cancellationToken = default)
     {
         var response = await CallAsync("get lists", null, ct => _api.GetListsAsync(_apiKey, ct), cancellationToken);
-        return (response.Lists ?? [])
+
+        // Reading a malformed answer as "no lists" would make find-or-create create a duplicate.
+        var lists = response.Lists ?? throw Unreadable("get lists", "without a lists array");
+        return lists
             .Select(list => new IterableList(list.Id, list.Name, list.ListType, DateTimeOffset.FromUnixTimeMilliseconds(list.CreatedAt), list.Description))
             .ToArray();
     }
@@ -71,7 +74,7 @@ public sealed class IterableListClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var response = await CallAsync("create list", null, ct => _api.CreateListAsync(_apiKey, new CreateListRequest(name), ct), cancellationToken);
-        return response.ListId;
+        return response.ListId > 0 ? response.ListId : throw Unreadable("create list", "without a listId");
     }
 
     public async Task<SubscriptionOutcome> SubscribeAsync(long listId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
@@ -145,6 +148,9 @@ public sealed class IterableListClient
             throw translated;
         }
     }
+
+    private static IterableRequestException Unreadable(string operation, string what) =>
+        new($"Iterable {operation} answered HTTP 200 {what}.", System.Net.HttpStatusCode.OK, null, null);
 
     private static void CheckBatch(IReadOnlyList<string> userIds)
     {

@@ -28,7 +28,7 @@ public sealed class SandboxServer : IAsyncDisposable
         _options = options;
         Requests = new RequestLog(options.RequestLogCapacity);
         Iterable = new IterableSandbox(options.IterableFaults, options.MaxSubscribersPerRequest, options.TimeProvider);
-        Amplitude = new AmplitudeSandbox();
+        Amplitude = new AmplitudeSandbox(options.TimeProvider);
     }
 
     public Uri BaseUrl { get; private set; } = null!;
@@ -64,7 +64,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        server.BaseUrl = new Uri(address);
         return server;
     }
 
@@ -72,7 +72,7 @@ public sealed class SandboxServer : IAsyncDisposable
     public void Reset()
     {
         Iterable.Reset();
-        // TODO(lead): call Amplitude.Reset() once AmplitudeSandbox has it.
+        Amplitude.Reset();
         Requests.Clear();
         Seed();
     }
@@ -91,6 +91,6 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         Iterable.AddApiKey(IterableSandbox.DemoApiKey);
-        // TODO(lead): call Amplitude.SeedDemo() once AmplitudeSandbox has it.
+        Amplitude.SeedDemo();
     }
 }

@@ -139,6 +139,55 @@ public sealed class AmplitudeCohortClientTests(AmplitudeSandboxFixture sandbox) 
     }
 
     [Fact]
+    public async Task A_download_cut_off_is_either_retried_whole_or_reported_transient_never_anything_else()
+    {
+        // Whether the reset lands before the client read the headers (retried by the pipeline) or after
+        // (surfaces while reading) is up to TCP; both are fine, any other outcome is not.
+        var project = sandbox.NewProject();
+        sandbox.Amplitude.PutMembers(project.ApiKey, "c-1", "Cohort", ThreeMembers);
+        sandbox.Amplitude.SetFaults(project.ApiKey, new AmplitudeFaults(AbortedDownloads: 1));
+
+        var outcome = await Record.ExceptionAsync(async () =>
+            Assert.Equal(["alice", "bob"], await ExportAsync(sandbox.ClientFor(project), "c-1", null, "user_id")));
+
+        if (outcome is not null)
+        {
+            Assert.Contains("connection lost", Assert.IsType<AmplitudeTransientException>(outcome).Reason);
+        }
+
+        Assert.Contains(sandbox.Server.Requests.Snapshot(), e => e.Fault == "amplitude-download-aborted");
+    }
+
+    [Fact]
+    public async Task A_failing_download_link_is_retried_from_amplitude_with_a_fresh_link()
+    {
+        var project = sandbox.NewProject();
+        sandbox.Amplitude.PutMembers(project.ApiKey, "c-1", "Cohort", ThreeMembers);
+        sandbox.Amplitude.SetFaults(project.ApiKey, new AmplitudeFaults(LinkFailures: 2));
+
+        var identities = await ExportAsync(sandbox.ClientFor(project), "c-1", null, "user_id");
+
+        Assert.Equal(["alice", "bob"], identities);
+        var request = Assert.Single(sandbox.Amplitude.GetRequests(project.ApiKey));
+        Assert.Equal(3, request.FileRequests); // each retry went back to Amplitude, with credentials
+        Assert.Equal(1, request.FilesServed);
+    }
+
+    [Fact]
+    public async Task A_download_link_refusing_access_is_transient_not_a_credentials_problem()
+    {
+        var project = sandbox.NewProject();
+        sandbox.Amplitude.PutMembers(project.ApiKey, "c-1", "Cohort", ThreeMembers);
+        sandbox.Amplitude.SetFaults(project.ApiKey, new AmplitudeFaults(LinkFailures: 1, LinkFailureStatus: 403));
+
+        var error = await Assert.ThrowsAsync<AmplitudeTransientException>(
+            () => ExportAsync(sandbox.ClientFor(project), "c-1", null, "user_id"));
+
+        Assert.Contains("download link", error.Reason);
+        Assert.Contains("403", error.Reason);
+    }
+
+    [Fact]
     public async Task A_failed_export_job_raises_job_failed_with_amplitudes_status()
     {
         var project = sandbox.NewProject();

@@ -78,7 +78,15 @@ public sealed class PostgresServer : IAsyncDisposable
             if (!File.Exists("/usr/sbin/runuser") && !File.Exists("/sbin/runuser") && !File.Exists("/usr/bin/runuser"))
                 throw new InvalidOperationException("Running as root, the server must run as the 'postgres' user, but `runuser` was not found.");
             // PostgreSQL refuses to run as root; the folder must belong to the user that runs it.
-            await RunAsync("chown", [$"{ServiceUser}:", _root.Path], asServiceUser: false, cancellationToken);
+            try
+            {
+                await RunAsync("chown", [$"{ServiceUser}:", _root.Path], asServiceUser: false, cancellationToken);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new InvalidOperationException(
+                    $"Running as root, the server must run as the '{ServiceUser}' user, which could not own its data folder. {InstallHint} (the package creates that user)", ex);
+            }
         }
 
         await RunAsync(Path.Combine(_binDirectory, "initdb"),

@@ -22,6 +22,9 @@ public static class MemberChunkCodec
     // Below this a body is stored as is: compressing it would save a few bytes and cost a call.
     private const int CompressionThreshold = 256;
 
+    // Far above any real chunk or batch; a larger recorded length can only be damage.
+    private const uint MaxBodyLength = 1u << 30;
+
     /// <summary>Appends the front-coded body of members [start, start + count) of <paramref name="members"/>.</summary>
     public static void WriteFrontCoded(MemberSet members, int start, int count, IBufferWriter<byte> output)
     {
@@ -101,6 +104,7 @@ public static class MemberChunkCodec
                 return DecodeBody(payload[1..], writer);
             case BrotliFormat:
                 var header = 1 + ReadVarint(payload[1..], out var bodyLength);
+                if (bodyLength > MaxBodyLength) throw new InvalidDataException("Corrupt member chunk: implausible body length.");
                 var rented = ArrayPool<byte>.Shared.Rent((int)bodyLength);
                 try
                 {

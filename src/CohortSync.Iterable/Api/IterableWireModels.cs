@@ -6,17 +6,18 @@ namespace CohortSync.Iterable.Api;
 // Wire shapes of Iterable's lists API. Property names follow the official OpenAPI document
 // (definitions GetListsResponse, ListDetails, CreateListRequest, CreateListResponse, SubscribeRequest,
 // OptionalApiUser, UnsubscribeRequest, Unsubscriber, UserBulkUpdateListResponse, FailedUserUpdates,
-// IterableApiResponse). Optional fields are nullable and left out of requests when null.
+// IterableApiResponse). Optional fields are nullable and left out of requests when null; fields the
+// spec marks required in answers are [JsonRequired], so a malformed 200 fails loudly instead of reading as zero.
 
 public sealed record GetListsResponse(
-    [property: JsonPropertyName("lists")] IReadOnlyList<ListDetails>? Lists);
+    [property: JsonPropertyName("lists"), JsonRequired] IReadOnlyList<ListDetails>? Lists);
 
 public sealed record ListDetails(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("id"), JsonRequired] long Id,
+    [property: JsonPropertyName("name"), JsonRequired] string Name,
     // The spec says int32, but real values are epoch milliseconds (e.g. 1625086174615).
-    [property: JsonPropertyName("createdAt")] long CreatedAt,
-    [property: JsonPropertyName("listType")] string ListType,
+    [property: JsonPropertyName("createdAt"), JsonRequired] long CreatedAt,
+    [property: JsonPropertyName("listType"), JsonRequired] string ListType,
     [property: JsonPropertyName("description")] string? Description = null);
 
 public sealed record CreateListRequest(
@@ -24,7 +25,7 @@ public sealed record CreateListRequest(
     [property: JsonPropertyName("description")] string? Description = null);
 
 public sealed record CreateListResponse(
-    [property: JsonPropertyName("listId")] long ListId);
+    [property: JsonPropertyName("listId"), JsonRequired] long ListId);
 
 public sealed record SubscribeRequest(
     [property: JsonPropertyName("listId")] long ListId,
@@ -50,8 +51,8 @@ public sealed record Unsubscriber(
     [property: JsonPropertyName("userId")] string? UserId = null);
 
 public sealed record UserBulkUpdateListResponse(
-    [property: JsonPropertyName("successCount")] int SuccessCount,
-    [property: JsonPropertyName("failCount")] int FailCount,
+    [property: JsonPropertyName("successCount"), JsonRequired] int SuccessCount,
+    [property: JsonPropertyName("failCount"), JsonRequired] int FailCount,
     [property: JsonPropertyName("createdFields")] IReadOnlyList<string>? CreatedFields = null,
     [property: JsonPropertyName("filteredOutFields")] IReadOnlyList<string>? FilteredOutFields = null,
     [property: JsonPropertyName("invalidEmails")] IReadOnlyList<string>? InvalidEmails = null,

@@ -48,10 +48,10 @@ internal static class IterableErrorTranslator
         var status = api.StatusCode;
         var (code, msg) = ReadEnvelope(api.Content);
         msg = msg is null ? null : Redact(msg, apiKey);
-        var detail = code is null && msg is null ? "" : $" {code}: {msg}".TrimEnd(':', ' ');
-        var text = $"Iterable {operation} failed: HTTP {(int)status}{detail}";
+        var detail = string.Join(": ", new[] { code, msg }.Where(part => !string.IsNullOrEmpty(part)));
+        var text = $"Iterable {operation} failed: HTTP {(int)status}{(detail.Length > 0 ? " " + detail : "")}";
 
-        if (api.IsSuccessStatusCodeAnswer())
+        if ((int)status is >= 200 and < 300)
         {
             return new IterableRequestException($"Iterable {operation} answered HTTP {(int)status} with a body the client could not read.", status, code, msg);
         }
@@ -79,8 +79,6 @@ internal static class IterableErrorTranslator
 
         return new IterableRequestException(text, status, code, msg);
     }
-
-    private static bool IsSuccessStatusCodeAnswer(this ApiException api) => (int)api.StatusCode is >= 200 and < 300;
 
     /// <summary>Iterable's envelope when the body is JSON; otherwise the start of the text (some 429s are plain text).</summary>
     private static (string? Code, string? Msg) ReadEnvelope(string? body)

@@ -31,6 +31,10 @@ public static class IterableServiceCollectionExtensions
             // The pipeline's own timeouts govern; HttpClient's 100 s default would cut across them.
             http.Timeout = Timeout.InfiniteTimeSpan;
         });
+
+        // IHttpClientFactory's logging can write request headers; the key must never appear in a log.
+        builder.RedactLoggedHeaders(header => header.Equals("Api-Key", StringComparison.OrdinalIgnoreCase)
+                                              || header.Equals("Api_Key", StringComparison.OrdinalIgnoreCase));
         builder.AddResilienceHandler("iterable-retry", (pipeline, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptions<IterableClientOptions>>().Value;

@@ -133,7 +133,8 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
     public void SetFaults(string apiKey, AmplitudeFaults faults)
     {
         ArgumentNullException.ThrowIfNull(faults);
-        if (faults.DownloadFailures < 0 || faults.FailingJobs < 0 || faults.DownloadFailureStatus is < 400 or > 599)
+        if (faults.DownloadFailures < 0 || faults.FailingJobs < 0 || faults.AbortedDownloads < 0 || faults.LinkFailures < 0
+            || faults.DownloadFailureStatus is < 400 or > 599 || faults.LinkFailureStatus is < 400 or > 599)
         {
             throw new ArgumentException("Fault counts must not be negative and the download status must be 4xx or 5xx.");
         }
@@ -295,18 +296,42 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
         }
     }
 
-    /// <summary>Uses up a download link; null when it is unknown, used or expired.</summary>
-    internal CohortRequest? RedeemLink(string token)
+    /// <summary>Uses up a download link: the request it serves, a storage-side failure, or gone (unknown, used, expired).</summary>
+    internal LinkAnswer RedeemLink(string token)
     {
         lock (_lock)
         {
-            if (!_links.Remove(token, out var link) || link.ExpiresAt < _time.GetUtcNow())
+            if (!_links.TryGetValue(token, out var link) || link.ExpiresAt < _time.GetUtcNow())
             {
-                return null;
+                _links.Remove(token);
+                return new LinkAnswer.Gone();
             }
 
+            var project = link.Request.Project;
+            if (project.Faults.LinkFailures > 0)
+            {
+                project.Faults = project.Faults with { LinkFailures = project.Faults.LinkFailures - 1 };
+                return new LinkAnswer.Fault(project.Faults.LinkFailureStatus);
+            }
+
+            _links.Remove(token);
             link.Request.FilesServed++;
-            return link.Request;
+            return new LinkAnswer.Serve(link.Request);
+        }
+    }
+
+    /// <summary>True when this body is to be cut off (and the fault counter goes down).</summary>
+    internal bool TakeDownloadAbort(Project project)
+    {
+        lock (_lock)
+        {
+            if (project.Faults.AbortedDownloads == 0)
+            {
+                return false;
+            }
+
+            project.Faults = project.Faults with { AbortedDownloads = project.Faults.AbortedDownloads - 1 };
+            return true;
         }
     }
 
@@ -402,6 +427,13 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
     }
 
     private sealed record FileLink(CohortRequest Request, DateTimeOffset ExpiresAt);
+
+    internal abstract record LinkAnswer
+    {
+        public sealed record Gone : LinkAnswer;
+        public sealed record Fault(int Status) : LinkAnswer;
+        public sealed record Serve(CohortRequest Request) : LinkAnswer;
+    }
 
     internal abstract record FileAnswer
     {

@@ -121,15 +121,23 @@ public static class AmplitudeSandboxEndpoints
                     "application/xml", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            if (sandbox.RedeemLink(token) is not { } request)
+            switch (sandbox.RedeemLink(token))
             {
-                return Results.Text(
-                    "<Error><Code>AccessDenied</Code><Message>Request has expired or was already used</Message></Error>",
-                    "application/xml", statusCode: StatusCodes.Status403Forbidden);
+                case AmplitudeSandbox.LinkAnswer.Serve serve:
+                    await ServeFileAsync(context, sandbox, serve.Request);
+                    return Results.Empty;
+                case AmplitudeSandbox.LinkAnswer.Fault fault:
+                    context.RequestDetails().Fault = $"amplitude-link-{fault.Status}";
+                    return Results.Text(
+                        fault.Status == StatusCodes.Status403Forbidden
+                            ? "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+                            : "<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>",
+                        "application/xml", statusCode: fault.Status);
+                default:
+                    return Results.Text(
+                        "<Error><Code>AccessDenied</Code><Message>Request has expired or was already used</Message></Error>",
+                        "application/xml", statusCode: StatusCodes.Status403Forbidden);
             }
-
-            await ServeFileAsync(context, sandbox, request);
-            return Results.Empty;
         });
     }
 
@@ -139,6 +147,16 @@ public static class AmplitudeSandboxEndpoints
         var cancellationToken = context.RequestAborted;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/csv; charset=utf-8";
+        if (sandbox.TakeDownloadAbort(request.Project))
+        {
+            // A few bytes, then a reset connection: what a dropped download looks like to the client.
+            context.RequestDetails().Fault = "amplitude-download-aborted";
+            await response.Body.WriteAsync("\"amplitude_id\",\"us"u8.ToArray(), cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+            context.Abort();
+            return;
+        }
+
         var gzip = request.Project.Settings.Gzip
             && context.Request.Headers.AcceptEncoding.Any(v => v?.Contains("gzip", StringComparison.OrdinalIgnoreCase) == true);
         if (!gzip)

@@ -35,11 +35,18 @@ public sealed record AmplitudeProjectSettings
 /// </summary>
 /// <param name="DownloadFailures">The next N calls of the file endpoint answer <paramref name="DownloadFailureStatus"/>.</param>
 /// <param name="FailingJobs">The next N cohort requests end with <paramref name="FailedJobStatus"/> instead of completing.</param>
+/// <param name="AbortedDownloads">The next N file bodies stop after a few bytes and the connection is reset
+/// (before or after the client has read the headers, as TCP has it).</param>
+/// <param name="LinkFailures">The next N uses of a download link answer <paramref name="LinkFailureStatus"/>
+/// (S3's 500 InternalError by default; 403 plays an expired link); the link stays valid.</param>
 public sealed record AmplitudeFaults(
     int DownloadFailures = 0,
     int DownloadFailureStatus = 503,
     int FailingJobs = 0,
-    string FailedJobStatus = "JOB FAILED");
+    string FailedJobStatus = "JOB FAILED",
+    int AbortedDownloads = 0,
+    int LinkFailures = 0,
+    int LinkFailureStatus = 500);
 
 public sealed record AmplitudeProjectSummary(
     string ApiKey, long AppId, int Cohorts, AmplitudeProjectSettings Settings, AmplitudeFaults Faults);

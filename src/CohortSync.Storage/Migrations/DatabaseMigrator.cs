@@ -31,6 +31,11 @@ public sealed class DatabaseMigrator
 
     private static async Task<MigrationReport> MigrateSqliteAsync(string connectionString, IReadOnlyList<MigrationScript> scripts, CancellationToken cancellationToken)
     {
+        // A first start points at a file in a folder that may not exist yet; SQLite creates files, not folders.
+        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var folder = string.IsNullOrEmpty(file) || file.StartsWith(':') ? null : Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
 

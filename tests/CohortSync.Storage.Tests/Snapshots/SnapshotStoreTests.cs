@@ -173,6 +173,43 @@ public abstract class SnapshotStoreTests
         AssertSameMembers(expected, await store.LoadAsync(SyncKey, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_damaged_chunk_fails_the_load_loudly()
+    {
+        var (connectionString, store, _) = await CreateStoreAsync();
+        await Compact(store, Generate(10_000, seed: 8));
+
+        // Half of every stored chunk: what a torn or hand-edited row would look like.
+        await using (var connection = Connect(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT chunk_key, payload FROM cohortsync_snapshot_chunk WHERE sync_key = @sync_key";
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "sync_key";
+            parameter.Value = SyncKey;
+            command.Parameters.Add(parameter);
+            var rows = new List<(byte[] Key, byte[] Payload)>();
+            await using (var reader = await command.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) rows.Add((reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<byte[]>(1)));
+            foreach (var (key, payload) in rows)
+            {
+                await using var update = connection.CreateCommand();
+                update.CommandText = "UPDATE cohortsync_snapshot_chunk SET payload = @payload WHERE sync_key = @sync_key AND chunk_key = @chunk_key";
+                foreach (var (name, value) in new (string, object)[] { ("payload", payload[..(payload.Length / 2)]), ("sync_key", SyncKey), ("chunk_key", key) })
+                {
+                    var p = update.CreateParameter();
+                    p.ParameterName = name;
+                    p.Value = value;
+                    update.Parameters.Add(p);
+                }
+                await update.ExecuteNonQueryAsync();
+            }
+        }
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => store.LoadAsync(SyncKey, CancellationToken.None));
+    }
+
     private static async Task<CompactionResult> Compact(ISnapshotStore store, MemberSet members, string syncKey = SyncKey) => store switch
     {
         SqliteSnapshotStore sqlite => await sqlite.CompactAsync(syncKey, members, CancellationToken.None),

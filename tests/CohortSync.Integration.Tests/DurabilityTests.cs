@@ -1,0 +1,61 @@
+using CohortSync.Contracts;
+using CohortSync.Integration.Tests.Harness;
+
+namespace CohortSync.Integration.Tests;
+
+/// <summary>Cadence and silo restarts on the embedded SQLite default.</summary>
+[Collection(nameof(SiloCollection))]
+public sealed class DurabilityTests
+{
+    [Fact]
+    public async Task Recurring_sync_runs_again_by_itself_on_its_cadence()
+    {
+        await using var s = await Scenario.StartAsync();
+        s.SetCohort("coh-1", "Every few seconds", Scenario.Users(0, 50));
+        var destination = await s.EnableWithDestinationAsync();
+
+        var sync = await s.StartSyncAsync("coh-1", destination, cadence: "2s");
+        var first = await s.WaitForRunAsync(sync.SyncId, 1);
+        s.SetCohort("coh-1", "Every few seconds", Scenario.Users(0, 60));
+        var next = await s.WaitForRunAsync(sync.SyncId, 2, TimeSpan.FromSeconds(60));
+
+        Assert.Equal("first", first.Trigger);
+        Assert.Equal("cadence", next.Trigger);
+        Assert.Equal(RunOutcome.Succeeded, next.Outcome);
+        Assert.Equal(10, next.Counts.Added);
+    }
+
+    [Fact]
+    public async Task Silo_restart_keeps_destinations_and_syncs_and_the_next_run_diffs_against_the_persisted_set()
+    {
+        await using var s = await Scenario.StartAsync();
+        var cohort = Scenario.Users(0, 1000);
+        s.SetCohort("coh-1", "Survivors", cohort);
+        var destination = await s.EnableWithDestinationAsync();
+        var sync = await s.StartSyncAsync("coh-1", destination, cadence: "3s");
+        await s.WaitForRunAsync(sync.SyncId, 1);
+
+        await s.RestartSiloAsync();
+        var entrants = Scenario.Users(7000, 3);
+        s.SetCohort("coh-1", "Survivors", cohort.Concat(entrants));
+        var mark = s.LastRequestSequence;
+
+        var destinations = await s.Project.ListDestinationsAsync();
+        Assert.Equal(destination, Assert.Single(destinations).DestinationId);
+        var before = await s.Sync(sync.SyncId).GetStatusAsync();
+        Assert.Equal(1000, before.SyncedCount);
+        var afterRestart = await Eventually.ValueAsync(async () =>
+        {
+            var st = await s.Sync(sync.SyncId).GetStatusAsync();
+            return st.ActiveRun is null && st.LastRun is { Trigger: "cadence" } run ? run : null;
+        }, TimeSpan.FromSeconds(60), "a cadence run after the restart");
+
+        Assert.Equal(RunOutcome.Succeeded, afterRestart.Outcome);
+        var writes = s.IterableWritesSince(mark);
+        var subscribe = Assert.Single(writes);
+        Assert.Equal("/api/lists/subscribe", subscribe.Path);
+        Assert.Equal(entrants, subscribe.UserIds!.Order(StringComparer.Ordinal));
+        var listId = (await s.Sync(sync.SyncId).GetStatusAsync()).ListId!.Value;
+        Assert.Equal(1003, s.ListMembers(listId).Count);
+    }
+}
