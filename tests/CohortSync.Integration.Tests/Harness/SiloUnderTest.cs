@@ -29,23 +29,6 @@ public sealed class SiloUnderTest : IAsyncDisposable
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Engine settings for tests: short cadences allowed, tiny retry delays.</summary>
-    public static string[] FastEngineArgs =>
-    [
-        "--minimum-reminder-period", "00:00:01",
-        "--CohortSync:Engine:MinimumCadence=00:00:01",
-        "--CohortSync:Engine:GuardPeriod=00:00:02",
-        "--CohortSync:Engine:AmplitudePollInterval=00:00:00.010",
-        "--CohortSync:Engine:RateLimitBackoff=00:00:00.020",
-        "--CohortSync:Engine:MaxRateLimitBackoff=00:00:00.200",
-        "--CohortSync:Engine:NewListRetryDelay=00:00:00.050",
-        "--CohortSync:Iterable:BaseDelay=00:00:00.010",
-        "--CohortSync:Iterable:MaxDelay=00:00:00.050",
-        "--CohortSync:Amplitude:RetryDelay=00:00:00.010",
-        "--CohortSync:Amplitude:MaxRetryDelay=00:00:00.050",
-        "--Logging:LogLevel:Default=Warning",
-        "--Logging:LogLevel:CohortSync=Warning",
-    ];
 
     public static async Task<SiloUnderTest> StartAsync(string dataDir, int? siloPort = null, int? gatewayPort = null, params string[] extraArgs)
     {
@@ -59,7 +42,7 @@ public sealed class SiloUnderTest : IAsyncDisposable
             "--silo-port", silo.ToString(),
             "--gateway-port", gateway.ToString(),
             "--http-port", http.ToString(),
-            .. FastEngineArgs,
+            .. EngineTestSettings.FastArgs,
             .. extraArgs,
         ];
         var app = await CohortSyncSilo.BuildAsync(args);
