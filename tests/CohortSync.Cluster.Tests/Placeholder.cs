@@ -1,0 +1,1 @@
+namespace CohortSync.Cluster.Tests;

@@ -1,0 +1,1 @@
+namespace CohortSync.Delivery.Tests;
