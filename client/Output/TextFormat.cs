@@ -108,7 +108,7 @@ public static class TextFormat
 
     private static string CountsLine(RunCounts c) =>
         $"rows {Count(c.CohortRows)}, desired {Count(c.Desired)}, planned +{Count(c.PlannedAdds)} -{Count(c.PlannedRemoves)}, "
-        + $"skipped {Count(c.Skipped)}, invalid {Count(c.Invalid)}, malformed {Count(c.Malformed)}, "
+        + $"added {Count(c.Added)}, removed {Count(c.Removed)}, skipped {Count(c.Skipped)}, invalid {Count(c.Invalid)}, malformed {Count(c.Malformed)}, "
         + $"requests {Count(c.Requests)}, retries {Count(c.Retries)}";
 
     private static string Rejected(RunCounts c) =>

@@ -69,7 +69,7 @@ public sealed partial class SandboxAdminClient
         }
 
         using var response = await http.SendAsync(request, cancellationToken);
-        await ThrowUnlessAmplitudeAdminSucceededAsync(response, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NoContent)
         {
             return default!;
@@ -87,21 +87,7 @@ public sealed partial class SandboxAdminClient
             return null;
         }
 
-        await ThrowUnlessAmplitudeAdminSucceededAsync(response, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadFromJsonAsync<T>(AmplitudeSandboxJson.Options, cancellationToken);
-    }
-
-    private static async Task ThrowUnlessAmplitudeAdminSucceededAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.IsSuccessStatusCode)
-        {
-            return;
-        }
-
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        throw new HttpRequestException(
-            $"Sandbox admin call {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {body}",
-            null,
-            response.StatusCode);
     }
 }
