@@ -20,7 +20,6 @@ public sealed record SiloSettings
         ("--silo-port", "COHORTSYNC_SILO_PORT", "CohortSync:SiloPort"),
         ("--gateway-port", "COHORTSYNC_GATEWAY_PORT", "CohortSync:GatewayPort"),
         ("--http-port", "COHORTSYNC_HTTP_PORT", "CohortSync:HttpPort"),
-        ("--http-address", "COHORTSYNC_HTTP_ADDRESS", "CohortSync:HttpAddress"),
         ("--storage", "COHORTSYNC_STORAGE", "CohortSync:Storage"),
         ("--postgres", "COHORTSYNC_POSTGRES", "CohortSync:Postgres"),
         ("--cluster-id", "COHORTSYNC_CLUSTER_ID", "CohortSync:ClusterId"),
@@ -38,8 +37,6 @@ public sealed record SiloSettings
     public int SiloPort { get; init; } = 11111;
     public int GatewayPort { get; init; } = 30000;
     public int HttpPort { get; init; } = 8080;
-    /// <summary>Where health and metrics listen: loopback unless asked (a container sets 0.0.0.0).</summary>
-    public string HttpAddress { get; init; } = "127.0.0.1";
     public StorageKind Storage { get; init; } = StorageKind.Sqlite;
     public string? Postgres { get; init; }
     public string ClusterId { get; init; } = "cohortsync";
@@ -78,8 +75,6 @@ public sealed record SiloSettings
             throw new SiloConfigurationException("--storage postgres needs a connection string: --postgres \"Host=…;Database=…;Username=…;Password=…\" or COHORTSYNC_POSTGRES");
         if (!IPAddress.TryParse(AdvertisedAddress, out _))
             throw new SiloConfigurationException($"--advertise must be an IP address (got '{AdvertisedAddress}')");
-        if (!IPAddress.TryParse(HttpAddress, out _))
-            throw new SiloConfigurationException($"--http-address must be an IP address (got '{HttpAddress}')");
     }
 }
 

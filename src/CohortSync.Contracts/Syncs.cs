@@ -84,11 +84,6 @@ public sealed record RunCounts
     [Id(10)] public List<string> RejectedSample { get; init; } = [];
     [Id(11)] public int Requests { get; init; }
     [Id(12)] public int Retries { get; init; }
-    /// <summary>
-    /// Cohort members not sent because Iterable refused them in an earlier run (invalid, conflict, invalidData,
-    /// forgotten). They stay out until they leave the cohort; a changed identifier is a new member and is sent.
-    /// </summary>
-    [Id(13)] public long HeldBack { get; init; }
 
     public long RejectedTotal => Rejected.Values.Sum();
 }

@@ -1,5 +1,3 @@
-using CohortSync.Grains.Delivery;
-
 namespace CohortSync.Grains.Runs;
 
 /// <summary>Everything one run needs. Holds decrypted keys: lives only in memory for the run's duration.</summary>
@@ -14,8 +12,6 @@ public sealed record RunRequest(
     string AmplitudeSecret,
     Uri IterableUrl,
     string IterableKey,
-    string IterableKeyCipher,
-    RateSettings Rate,
     string UserProperty)
 {
     public override string ToString() => $"RunRequest({SyncKey}, cohort {CohortId}, list {ListId})";

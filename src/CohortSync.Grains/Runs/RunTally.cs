@@ -22,7 +22,6 @@ public sealed class RunTally
     public long Removed { get; set; }
     public int Requests { get; set; }
     public int Retries { get; set; }
-    public long HeldBack { get; set; }
     public string? Note { get; set; }
 
     private readonly Dictionary<string, long> _rejected = [];
@@ -36,13 +35,6 @@ public sealed class RunTally
             _rejected[reason] = _rejected.GetValueOrDefault(reason) + userIds.Count;
             foreach (var id in userIds.Take(RejectedSampleLimit - _rejectedSample.Count)) _rejectedSample.Add($"{reason}:{id}");
         }
-    }
-
-    /// <summary>Refusals Iterable counted without naming the members.</summary>
-    public void RejectCount(string reason, long count)
-    {
-        if (count <= 0) return;
-        lock (_rejected) _rejected[reason] = _rejected.GetValueOrDefault(reason) + count;
     }
 
     public RunCounts Snapshot()
@@ -64,7 +56,6 @@ public sealed class RunTally
                 RejectedSample = [.. _rejectedSample],
                 Requests = Requests,
                 Retries = Retries,
-                HeldBack = HeldBack,
             };
         }
     }

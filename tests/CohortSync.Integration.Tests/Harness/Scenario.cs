@@ -8,7 +8,7 @@ namespace CohortSync.Integration.Tests.Harness;
 
 /// <summary>
 /// One test's world: a sandbox (Iterable + Amplitude over real HTTP on loopback), a silo on its own
-/// database (a SQLite file, or a fresh PostgreSQL database), and a project wired to both.
+/// SQLite file, and a project wired to both.
 /// </summary>
 public sealed class Scenario : IAsyncDisposable
 {
@@ -19,8 +19,6 @@ public sealed class Scenario : IAsyncDisposable
 
     private readonly TempDirectory _data = new("cohortsync-it-");
 
-    private string[] _storageArgs = [];
-
     private Scenario(SandboxServer sandbox) => Sandbox = sandbox;
 
     public SandboxServer Sandbox { get; }
@@ -29,22 +27,13 @@ public sealed class Scenario : IAsyncDisposable
     public IGrainFactory Grains => Silo.Grains;
     public IProjectGrain Project => Grains.GetGrain<IProjectGrain>(ProjectId);
 
-    public static async Task<Scenario> StartAsync(StorageUnderTest? storage = null)
+    public static async Task<Scenario> StartAsync()
     {
         var sandbox = await SandboxServer.StartAsync();
         sandbox.Amplitude.PutProject(AmplitudeKey, AmplitudeSecret);
         sandbox.Iterable.AddApiKey(IterableKey);
         var scenario = new Scenario(sandbox);
-        try
-        {
-            scenario._storageArgs = await (storage ?? StorageUnderTest.Sqlite).SiloArgsAsync(scenario.DataDir);
-            scenario.Silo = await SiloUnderTest.StartAsync(scenario.DataDir, null, null, scenario._storageArgs);
-        }
-        catch
-        {
-            await scenario.DisposeAsync();
-            throw;
-        }
+        scenario.Silo = await SiloUnderTest.StartAsync(scenario.DataDir);
         return scenario;
     }
 
@@ -52,7 +41,7 @@ public sealed class Scenario : IAsyncDisposable
     {
         var (silo, gateway) = (Silo.SiloPort, Silo.GatewayPort);
         await Silo.DisposeAsync();
-        Silo = await SiloUnderTest.StartAsync(DataDir, silo, gateway, _storageArgs);
+        Silo = await SiloUnderTest.StartAsync(DataDir, silo, gateway);
     }
 
     /// <summary>Enables the project and adds one destination pointing at the sandbox; returns its id.</summary>
