@@ -32,7 +32,8 @@ public sealed class CohortSyncGrain(
 
     private CohortSyncState S => state.State;
     private SyncEngineOptions Options => options.Value;
-    private bool RunActiveHere => _run is { IsCompleted: false };
+    // A run is active from its start until it is recorded; after that its loop only tidies up reminders.
+    private bool RunActiveHere => _run is { IsCompleted: false } && S.ActiveRun is not null;
 
     public async Task<SyncInfo> ConfigureAsync(SyncConfig config)
     {
@@ -154,6 +155,12 @@ public sealed class CohortSyncGrain(
     private async Task StartRunAsync(string trigger)
     {
         if (RunActiveHere) return;
+        // The previous run is recorded but its loop may still be tidying its reminders: let it finish first,
+        // so a run asked for in that moment is not lost and the new guard is not unregistered by the old loop.
+        if (_run is { IsCompleted: false })
+        {
+            try { await _run; } catch (Exception) { /* the run itself was recorded; only its tidying failed */ }
+        }
         var now = DateTimeOffset.UtcNow;
         if (S.ActiveRun is { } interrupted)
         {
