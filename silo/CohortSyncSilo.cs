@@ -18,7 +18,8 @@ public static class CohortSyncSilo
 
         builder.AddCohortSyncOrleans(settings);
         builder.AddCohortSyncEngine(settings);
-        builder.WebHost.UseUrls($"http://127.0.0.1:{settings.HttpPort}");
+        var host = settings.HttpAddress.Contains(':') ? $"[{settings.HttpAddress}]" : settings.HttpAddress;
+        builder.WebHost.UseUrls($"http://{host}:{settings.HttpPort}");
 
         var app = builder.Build();
         app.MapCohortSyncHealth();

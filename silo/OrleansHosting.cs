@@ -9,6 +9,9 @@ namespace CohortSync.Silo;
 
 public static class OrleansHosting
 {
+    /// <summary>How fast a dead silo is noticed: Orleans' <see cref="ClusterMembershipOptions"/> bound from here.</summary>
+    public const string MembershipSection = "CohortSync:Membership";
+
     /// <summary>Orleans on the chosen backend: clustering, grain storage and durable reminders.</summary>
     public static WebApplicationBuilder AddCohortSyncOrleans(this WebApplicationBuilder builder, SiloSettings settings)
     {
@@ -31,6 +34,8 @@ public static class OrleansHosting
             silo.AddAdoNetGrainStorage(StorageNames.Main, o => { o.Invariant = invariant; o.ConnectionString = connectionString; });
             silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = connectionString; });
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = settings.MinimumReminderPeriod);
+            // Orleans' own names (ProbeTimeout, NumMissedProbesLimit, …); unset keys keep Orleans' defaults.
+            silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
         });
         return builder;
     }

@@ -1,18 +1,11 @@
 using CohortSync.Silo;
 
-// cohortsync silo: `dotnet run --project silo [-- options]`, or `… -- migrate [options]` to apply the schema and exit.
+// cohortsync silo: `dotnet run --project silo [-- options]`; `… -- migrate [options]` applies the schema and exits;
+// `… -- health [options]` exits 0 when the silo with these options is ready (container health checks).
 try
 {
-    if (args.FirstOrDefault() == "migrate")
-    {
-        var rest = args[1..];
-        var configuration = new ConfigurationBuilder().AddCohortSyncSources(rest).Build();
-        var settings = SiloSettings.From(configuration);
-        if (settings.Storage == StorageKind.Sqlite) Directory.CreateDirectory(Path.GetFullPath(settings.DataDir));
-        var report = await CohortSyncSilo.MigrateAsync(settings, CancellationToken.None);
-        Console.WriteLine(report);
-        return 0;
-    }
+    if (args.FirstOrDefault() == "migrate") return await MigrateCommand.RunAsync(args[1..], CancellationToken.None);
+    if (args.FirstOrDefault() == "health") return await HealthCommand.RunAsync(args[1..]);
 
     var app = await CohortSyncSilo.BuildAsync(args);
     await app.RunAsync();

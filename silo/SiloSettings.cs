@@ -20,6 +20,7 @@ public sealed record SiloSettings
         ("--silo-port", "COHORTSYNC_SILO_PORT", "CohortSync:SiloPort"),
         ("--gateway-port", "COHORTSYNC_GATEWAY_PORT", "CohortSync:GatewayPort"),
         ("--http-port", "COHORTSYNC_HTTP_PORT", "CohortSync:HttpPort"),
+        ("--http-address", "COHORTSYNC_HTTP_ADDRESS", "CohortSync:HttpAddress"),
         ("--storage", "COHORTSYNC_STORAGE", "CohortSync:Storage"),
         ("--postgres", "COHORTSYNC_POSTGRES", "CohortSync:Postgres"),
         ("--cluster-id", "COHORTSYNC_CLUSTER_ID", "CohortSync:ClusterId"),
@@ -37,6 +38,8 @@ public sealed record SiloSettings
     public int SiloPort { get; init; } = 11111;
     public int GatewayPort { get; init; } = 30000;
     public int HttpPort { get; init; } = 8080;
+    /// <summary>Where health and metrics listen: loopback unless asked (a container sets 0.0.0.0).</summary>
+    public string HttpAddress { get; init; } = "127.0.0.1";
     public StorageKind Storage { get; init; } = StorageKind.Sqlite;
     public string? Postgres { get; init; }
     public string ClusterId { get; init; } = "cohortsync";
@@ -49,6 +52,10 @@ public sealed record SiloSettings
 
     public string SqlitePath => Path.Combine(Path.GetFullPath(DataDir), "cohortsync.db");
     public string SecretKeyPath => SecretKeyFile ?? Path.Combine(Path.GetFullPath(DataDir), "secret.key");
+
+    // A record prints every property; the connection string and the key must never reach a log.
+    public override string ToString() =>
+        $"SiloSettings {{ Storage = {Storage}, DataDir = {DataDir}, SiloPort = {SiloPort}, GatewayPort = {GatewayPort}, HttpPort = {HttpPort}, ClusterId = {ClusterId}, ServiceId = {ServiceId} }}";
 
     /// <summary>SQLite is migrated at every start (it is ours alone); PostgreSQL only when asked.</summary>
     public bool MigrateOnStart => Migrate ?? Storage == StorageKind.Sqlite;
@@ -75,6 +82,8 @@ public sealed record SiloSettings
             throw new SiloConfigurationException("--storage postgres needs a connection string: --postgres \"Host=…;Database=…;Username=…;Password=…\" or COHORTSYNC_POSTGRES");
         if (!IPAddress.TryParse(AdvertisedAddress, out _))
             throw new SiloConfigurationException($"--advertise must be an IP address (got '{AdvertisedAddress}')");
+        if (!IPAddress.TryParse(HttpAddress, out _))
+            throw new SiloConfigurationException($"--http-address must be an IP address (got '{HttpAddress}')");
     }
 }
 

@@ -1,1 +1,24 @@
-Console.WriteLine("placeholder");
+using CohortSync.LoadHarness;
+
+// dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 1,2,3,5 [--members 2000000]
+// dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 4 --syncs 10000 --period 10m
+// See docs/benchmarks.md for what each scenario does and the figures it printed.
+var options = HarnessOptions.Parse(args);
+var table = new ResultTable();
+Console.WriteLine($"# CohortSync load harness — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {MachineFacts.MemoryGb():0.#} GB, load {MachineFacts.LoadAverage()}");
+
+if (options.Scenarios.Overlaps([1, 2, 3]))
+{
+    await using var world = await World.StartAsync(options);
+    await new BigCohortScenarios(world, options, table).RunAsync();
+}
+if (options.Scenarios.Contains(5)) await new PostgresDiffScenario(options, table).RunAsync();
+if (options.Scenarios.Contains(4))
+{
+    await using var world = await World.StartAsync(options);
+    await new ManySyncsScenario(world, options, table).RunAsync();
+}
+
+Console.WriteLine();
+Console.WriteLine($"load average at the end: {MachineFacts.LoadAverage()}");
+table.Print(Console.Out);

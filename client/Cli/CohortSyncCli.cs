@@ -18,6 +18,7 @@ public sealed class CohortSyncCli(CliEnvironment environment, IClusterConnector 
         {
             _common.Json,
             _common.Gateway,
+            _common.Postgres,
             ProjectCommands.Build(runner),
             DestinationCommands.Build(runner),
             SyncCommands.Build(runner),

@@ -26,8 +26,10 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
         CommandContext? context = null;
         try
         {
-            gateways = GatewayList.Resolve(parse.GetValue(common.Gateway) ?? [], environment.Variable(GatewayList.EnvironmentVariable));
-            context = new CommandContext(environment, connector, gateways, output, waiter, command);
+            var named = parse.GetValue(common.Gateway) ?? [];
+            var membership = MembershipTable.Resolve(parse.GetResult(common.Postgres) is not null, parse.GetValue(common.Postgres), named.Length > 0, environment);
+            gateways = membership is null ? GatewayList.Resolve(named, environment.Variable(GatewayList.EnvironmentVariable)) : [membership.Where()];
+            context = new CommandContext(environment, MembershipConnector.Through(connector, membership), gateways, output, waiter, command);
             return await handler(parse, context, command.Token);
         }
         catch (UsageException e)

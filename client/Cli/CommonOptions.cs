@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CohortSync.Client.Cluster;
 using CohortSync.Client.Input;
 
 namespace CohortSync.Client.Cli;
@@ -13,6 +14,17 @@ public sealed class CommonOptions
     };
 
     public Option<string[]> Gateway { get; } = CreateGateway();
+
+    /// <summary>Find the gateways in the silos' membership table instead of naming them.</summary>
+    public Option<string?> Postgres { get; } = new("--postgres")
+    {
+        Description = $"Find the gateways in the cluster's PostgreSQL membership table instead of --gateway. The value is a "
+            + $"connection string without a password (the password comes from PGPASSWORD); with no value, {MembershipTable.EnvironmentVariable}. "
+            + $"The cluster id is {ClusterIdentity.ClusterIdVariable} (default {ClusterIdentity.DefaultId}).",
+        HelpName = "connection-string",
+        Arity = ArgumentArity.ZeroOrOne,
+        Recursive = true,
+    };
 
     private static Option<string[]> CreateGateway()
     {

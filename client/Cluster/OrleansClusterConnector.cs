@@ -11,7 +11,7 @@ using Orleans.Configuration;
 namespace CohortSync.Client.Cluster;
 
 /// <summary>
-/// Starts an Orleans client over static gateways. It gives up after <see cref="ConnectTimeout"/>
+/// Starts an Orleans client over static gateways, or over the gateways the membership table lists. It gives up after <see cref="ConnectTimeout"/>
 /// rather than retrying forever as Orleans would, because an operator is waiting at the prompt.
 /// Orleans logs nowhere visible: the only logging provider is <see cref="HandshakeWatch"/>, which
 /// keeps one fact in memory, so only our one-line errors reach stderr.
@@ -22,10 +22,28 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan GatewayListRefresh = TimeSpan.FromSeconds(5);
+    private const string PostgresInvariant = "Npgsql";
 
     public async Task<IClusterConnection> ConnectAsync(IReadOnlyList<GatewayAddress> gateways, CancellationToken cancellationToken)
     {
         var endpoints = await ResolveAsync(gateways, cancellationToken);
+        return await StartAsync(client => client.UseStaticClustering(endpoints), gateways, cancellationToken);
+    }
+
+    /// <summary>Connects through whichever silos the membership table lists as active, and follows it as they change.</summary>
+    public Task<IClusterConnection> ConnectAsync(MembershipTable table, CancellationToken cancellationToken) =>
+        StartAsync(client => client
+            .UseAdoNetClustering(options =>
+            {
+                options.Invariant = PostgresInvariant;
+                options.ConnectionString = table.ConnectionString;
+            })
+            .Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = GatewayListRefresh),
+            [table.Where()], cancellationToken);
+
+    private async Task<IClusterConnection> StartAsync(Action<IClientBuilder> clustering, IReadOnlyList<GatewayAddress> gateways, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -34,25 +52,28 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
         var handshake = new HandshakeWatch();
         builder.Logging.AddProvider(handshake);
         var watch = new ConnectionWatch();
-        builder.UseOrleansClient(client => client
-            .UseStaticClustering(endpoints)
-            .Configure<ClusterOptions>(options =>
-            {
-                options.ClusterId = identity.ClusterId;
-                options.ServiceId = identity.ServiceId;
-            })
-            .Configure<ClientMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout)
-            .AddGatewayCountChangedHandler((_, change) =>
-            {
-                if (change.NumberOfConnectedGateways == 0) watch.GatewaysGone();
-            })
-            .AddClusterConnectionLostHandler((_, _) => watch.GatewaysGone())
-            .UseConnectionRetryFilter(async (_, token) =>
-            {
-                if (clock.Elapsed + RetryDelay >= ConnectTimeout) return false;
-                await Task.Delay(RetryDelay, token);
-                return true;
-            }));
+        builder.UseOrleansClient(client =>
+        {
+            clustering(client);
+            client
+                .Configure<ClusterOptions>(options =>
+                {
+                    options.ClusterId = identity.ClusterId;
+                    options.ServiceId = identity.ServiceId;
+                })
+                .Configure<ClientMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout)
+                .AddGatewayCountChangedHandler((_, change) =>
+                {
+                    if (change.NumberOfConnectedGateways == 0) watch.GatewaysGone();
+                })
+                .AddClusterConnectionLostHandler((_, _) => watch.GatewaysGone())
+                .UseConnectionRetryFilter(async (_, token) =>
+                {
+                    if (clock.Elapsed + RetryDelay >= ConnectTimeout) return false;
+                    await Task.Delay(RetryDelay, token);
+                    return true;
+                });
+        });
         var host = builder.Build();
 
         // Backstop for a connect attempt that hangs (e.g. a gateway address that drops packets).

@@ -24,4 +24,5 @@ public static class ErrorCodes
     public const string DuplicateSync = "duplicate_sync";
     public const string InvalidState = "invalid_state";
     public const string Unreachable = "amplitude_unreachable";
+    public const string IterableUnreachable = "iterable_unreachable";
 }

@@ -6,9 +6,25 @@ public sealed record AddDestinationRequest(
     [property: Id(1)] string IterableApiKey,
     [property: Id(2)] string? UserProperty,
     [property: Id(3)] string? IterableRegion,
-    [property: Id(4)] string? IterableUrl)
+    [property: Id(4)] string? IterableUrl,
+    [property: Id(5)] double? RequestsPerSecond = null,
+    [property: Id(6)] double? MaxRequestsPerSecond = null)
 {
-    public override string ToString() => $"AddDestinationRequest(name={Name}, property={UserProperty}, region={IterableRegion}, url={IterableUrl})";
+    public override string ToString() =>
+        $"AddDestinationRequest(name={Name}, property={UserProperty}, region={IterableRegion}, url={IterableUrl}, rate={RequestsPerSecond}/{MaxRequestsPerSecond})";
+}
+
+/// <summary>
+/// Replaces a destination's Iterable key (and optionally its rate settings). The key is checked against
+/// Iterable first; syncs paused because the old key was rejected resume.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cs.UpdateDestinationRequest")]
+public sealed record UpdateDestinationRequest(
+    [property: Id(0)] string IterableApiKey,
+    [property: Id(1)] double? RequestsPerSecond = null,
+    [property: Id(2)] double? MaxRequestsPerSecond = null)
+{
+    public override string ToString() => $"UpdateDestinationRequest(rate={RequestsPerSecond}/{MaxRequestsPerSecond})";
 }
 
 [GenerateSerializer, Alias("cs.DestinationHealth")]
@@ -28,4 +44,8 @@ public sealed record DestinationInfo(
     [property: Id(5)] string UserProperty,
     [property: Id(6)] DestinationHealth Health,
     [property: Id(7)] string? HealthReason,
-    [property: Id(8)] DateTimeOffset CreatedAt);
+    [property: Id(8)] DateTimeOffset CreatedAt,
+    /// <summary>Starting request rate towards Iterable; null: the engine default.</summary>
+    [property: Id(9)] double? RequestsPerSecond = null,
+    /// <summary>Ceiling of the adaptive request rate; null: the engine default.</summary>
+    [property: Id(10)] double? MaxRequestsPerSecond = null);

@@ -12,6 +12,8 @@ public interface IProjectGrain : IGrainWithStringKey
     [Alias("ListDestinations")] Task<IReadOnlyList<DestinationInfo>> ListDestinationsAsync();
     [Alias("GetDestination")] Task<DestinationInfo> GetDestinationAsync(string destinationId);
     [Alias("RemoveDestination")] Task RemoveDestinationAsync(string destinationId);
+    /// <summary>Replaces the destination's key after checking it with Iterable; resumes the syncs paused for the old key.</summary>
+    [Alias("UpdateDestination")] Task<DestinationInfo> UpdateDestinationAsync(string destinationId, UpdateDestinationRequest request);
 
     [Alias("StartSync")] Task<SyncInfo> StartSyncAsync(StartSyncRequest request);
     [Alias("ListSyncs")] Task<IReadOnlyList<SyncInfo>> ListSyncsAsync();

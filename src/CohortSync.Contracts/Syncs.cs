@@ -84,6 +84,23 @@ public sealed record RunCounts
     [Id(10)] public List<string> RejectedSample { get; init; } = [];
     [Id(11)] public int Requests { get; init; }
     [Id(12)] public int Retries { get; init; }
+    /// <summary>
+    /// Cohort members not sent because Iterable refused them in an earlier run (invalid, conflict, invalidData,
+    /// forgotten). They stay out until they leave the cohort; a changed identifier is a new member and is sent.
+    /// </summary>
+    [Id(13)] public long HeldBack { get; init; }
+
+    // Where the run's time went, in milliseconds (ids from 20 up leave room for the counts above).
+    /// <summary>Waiting for Amplitude's cohort job to be ready: Amplitude's time, not the engine's.</summary>
+    [Id(20)] public long AmplitudeWaitMs { get; init; }
+    /// <summary>Reading the cohort (request, download, parse, map, sort), the job wait excluded.</summary>
+    [Id(21)] public long ReadMs { get; init; }
+    /// <summary>Loading the synced set and computing the difference.</summary>
+    [Id(22)] public long DiffMs { get; init; }
+    /// <summary>Finding or creating the list and pushing the batches.</summary>
+    [Id(23)] public long PushMs { get; init; }
+    /// <summary>Folding the acknowledged batches into the synced set and checkpointing it.</summary>
+    [Id(24)] public long RecordMs { get; init; }
 
     public long RejectedTotal => Rejected.Values.Sum();
 }

@@ -1,5 +1,6 @@
 using CohortSync.Amplitude;
 using CohortSync.Grains.Runs;
+using CohortSync.Iterable.Delivery;
 using CohortSync.Iterable.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,9 @@ public static class EngineServiceCollectionExtensions
         services.AddOptions<AmplitudeClientOptions>().Bind(configuration.GetSection("CohortSync:Amplitude"));
         services.AddIterableClient();
         services.AddOptions<IterableClientOptions>().Bind(configuration.GetSection("CohortSync:Iterable"));
+        services.AddOptions<RateBudgetOptions>().Bind(configuration.GetSection(RateBudgetOptions.Section))
+            .Validate(options => !options.Problems().Any(), "Invalid CohortSync:RateBudget: check rates, factor, periods and pauses.")
+            .ValidateOnStart();
         services.AddSingleton<SyncRunner>();
         return services;
     }

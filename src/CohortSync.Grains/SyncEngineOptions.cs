@@ -21,13 +21,11 @@ public sealed class SyncEngineOptions
     /// <summary>Runs kept in a sync's history.</summary>
     public int HistoryLimit { get; set; } = 50;
 
-    /// <summary>Retries of a batch answered 429 before the run gives up for now (failed-retryable).</summary>
+    /// <summary>429 answers to one request before the run gives up for now (failed-retryable). Waiting is the rate budget's.</summary>
     public int MaxRateLimitRetries { get; set; } = 50;
 
-    /// <summary>Wait after a 429 without Retry-After; doubles per retry up to <see cref="MaxRateLimitBackoff"/>.</summary>
-    public TimeSpan RateLimitBackoff { get; set; } = TimeSpan.FromSeconds(1);
-
-    public TimeSpan MaxRateLimitBackoff { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>Permits a run takes from its Iterable project's budget per grain call.</summary>
+    public int PermitsPerLease { get; set; } = 2;
 
     /// <summary>Attempts on 400 invalidListId right after a list was created (Iterable is eventually consistent).</summary>
     public int NewListRetries { get; set; } = 5;

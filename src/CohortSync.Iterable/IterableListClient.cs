@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CohortSync.Iterable.Api;
+using CohortSync.Iterable.Delivery;
 using CohortSync.Iterable.Errors;
 using Refit;
 
@@ -10,7 +11,8 @@ namespace CohortSync.Iterable;
 /// <summary>
 /// Static-list operations against one Iterable project (one API key). Failures surface as
 /// <see cref="IterableException"/> subclasses; retries of transient failures happen in the HttpClient's
-/// resilience pipeline when the client comes from <see cref="IIterableClientFactory"/>.
+/// resilience pipeline when the client comes from <see cref="IIterableClientFactory"/>. Pacing and the
+/// retrying of 429 answers belong to the <see cref="IIterableRateGate"/> (none by default).
 /// </summary>
 public sealed class IterableListClient
 {
@@ -22,16 +24,19 @@ public sealed class IterableListClient
 
     private readonly IIterableListsApi _api;
     private readonly string _apiKey;
+    private readonly IIterableRateGate _gate;
 
     /// <param name="http">An HttpClient whose BaseAddress is the Iterable origin (see <see cref="IterableRegions"/>).</param>
     /// <param name="apiKey">A server-side key of the Iterable project.</param>
-    public IterableListClient(HttpClient http, string apiKey)
-        : this(RestService.For<IIterableListsApi>(RequireBaseAddress(http), RefitSettings), apiKey)
+    /// <param name="gate">Paces requests and decides about 429s; null sends at once and surfaces every 429.</param>
+    public IterableListClient(HttpClient http, string apiKey, IIterableRateGate? gate = null)
+        : this(RestService.For<IIterableListsApi>(RequireBaseAddress(http), RefitSettings), apiKey, gate)
     {
     }
 
-    public IterableListClient(IIterableListsApi api, string apiKey)
+    public IterableListClient(IIterableListsApi api, string apiKey, IIterableRateGate? gate = null)
     {
+        _gate = gate ?? UnpacedGate.Instance;
         ArgumentNullException.ThrowIfNull(api);
         if (string.IsNullOrWhiteSpace(apiKey))
         {
@@ -44,7 +49,7 @@ public sealed class IterableListClient
 
     public async Task<IReadOnlyList<IterableList>> GetListsAsync(CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync("get lists", null, ct => _api.GetListsAsync(_apiKey, ct), cancellationToken);
+        var response = await CallAsync("get lists", IterableCallKind.Read, null, ct => _api.GetListsAsync(_apiKey, ct), cancellationToken);
 
         // Reading a malformed answer as "no lists" would make find-or-create create a duplicate.
         var lists = response.Lists ?? throw Unreadable("get lists", "without a lists array");
@@ -73,7 +78,7 @@ public sealed class IterableListClient
     public async Task<long> CreateListAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var response = await CallAsync("create list", null, ct => _api.CreateListAsync(_apiKey, new CreateListRequest(name), ct), cancellationToken);
+        var response = await CallAsync("create list", IterableCallKind.Write, null, ct => _api.CreateListAsync(_apiKey, new CreateListRequest(name), ct), cancellationToken);
         return response.ListId > 0 ? response.ListId : throw Unreadable("create list", "without a listId");
     }
 
@@ -87,7 +92,7 @@ public sealed class IterableListClient
         }
 
         var request = new SubscribeRequest(listId, userIds.Select(userId => new ApiSubscriber(UserId: userId)).ToArray());
-        var response = await CallAsync("subscribe", listId, ct => _api.SubscribeAsync(_apiKey, request, ct), cancellationToken);
+        var response = await CallAsync("subscribe", IterableCallKind.Write, listId, ct => _api.SubscribeAsync(_apiKey, request, ct), cancellationToken);
         return SubscriptionOutcome.FromResponse(ListMembershipOperation.Subscribe, response);
     }
 
@@ -102,19 +107,19 @@ public sealed class IterableListClient
         // channelUnsubscribe is sent explicitly: sources disagree on its default, and true would unsubscribe
         // the users from the whole channel rather than from this list.
         var request = new UnsubscribeRequest(listId, userIds.Select(userId => new Unsubscriber(UserId: userId)).ToArray(), ChannelUnsubscribe: false);
-        var response = await CallAsync("unsubscribe", listId, ct => _api.UnsubscribeAsync(_apiKey, request, ct), cancellationToken);
+        var response = await CallAsync("unsubscribe", IterableCallKind.Write, listId, ct => _api.UnsubscribeAsync(_apiKey, request, ct), cancellationToken);
         return SubscriptionOutcome.FromResponse(ListMembershipOperation.Unsubscribe, response);
     }
 
     public async Task DeleteListAsync(long listId, CancellationToken cancellationToken = default)
     {
-        await CallAsync("delete list", listId, ct => _api.DeleteListAsync(_apiKey, listId, ct), cancellationToken);
+        await CallAsync("delete list", IterableCallKind.Write, listId, ct => _api.DeleteListAsync(_apiKey, listId, ct), cancellationToken);
     }
 
     /// <summary>Every identifier in the list (GET /api/lists/getUsers, read as a stream of lines).</summary>
     public async Task<IReadOnlyList<string>> GetListUserIdsAsync(long listId, CancellationToken cancellationToken = default)
     {
-        return await CallAsync("get list users", listId, async ct =>
+        return await CallAsync("get list users", IterableCallKind.Read, listId, async ct =>
         {
             await using var stream = await _api.GetUsersAsync(_apiKey, listId, ct);
             using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -131,21 +136,35 @@ public sealed class IterableListClient
         }, cancellationToken);
     }
 
-    private async Task<T> CallAsync<T>(string operation, long? listId, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>
+    /// One operation: enter the gate, send, and on a 429 let the gate decide whether the same request goes again.
+    /// A 429 changed nothing at Iterable, so sending it again is safe even for list creation.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string operation, IterableCallKind kind, long? listId, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        try
+        for (var rateLimited = 1; ; rateLimited++)
         {
-            return await call(cancellationToken);
-        }
-        catch (Exception exception) when (exception is ApiExceptionBase or HttpRequestException or OperationCanceledException or TimeoutException or Polly.Timeout.TimeoutRejectedException or IOException)
-        {
-            var translated = IterableErrorTranslator.Translate(exception, operation, listId, _apiKey, cancellationToken);
-            if (translated is null)
+            await _gate.EnterAsync(kind, cancellationToken);
+            try
             {
-                throw;
+                return await call(cancellationToken);
             }
+            catch (Exception exception) when (exception is ApiExceptionBase or HttpRequestException or OperationCanceledException or TimeoutException or Polly.Timeout.TimeoutRejectedException or IOException)
+            {
+                var translated = IterableErrorTranslator.Translate(exception, operation, listId, _apiKey, cancellationToken);
+                if (translated is null)
+                {
+                    throw;
+                }
 
-            throw translated;
+                if (translated is IterableRateLimitedException limited
+                    && await _gate.RateLimitedAsync(kind, limited.RetryAfter, rateLimited, cancellationToken))
+                {
+                    continue;
+                }
+
+                throw translated;
+            }
         }
     }
 

@@ -184,6 +184,21 @@ public sealed class AmplitudeSandboxTests(AmplitudeSandboxFixture sandbox) : ICl
     }
 
     [Fact]
+    public async Task A_generated_cohort_leaves_out_exactly_the_removed_members_given_in_any_order_even_overlapping()
+    {
+        var project = sandbox.NewProject(new AmplitudeProjectSettings { RedirectDownloads = false, Gzip = false });
+        IndexRange[] removed = [new(900, 901), new(7, 8), new(500, 510), new(505, 520), new(100, 101)];
+        sandbox.Amplitude.PutGenerated(project.ApiKey, "churned", "Churned", new GeneratedCohortSpec(Count: 1_000, Removed: removed, AddCount: 3));
+        using var http = Bare(project.ApiKey, project.SecretKey);
+
+        var rows = (await ExportTextAsync(http, "churned", "")).Split('\n', StringSplitOptions.RemoveEmptyEntries)[1..];
+
+        var ids = rows.Select(r => r.Split(',')[1].Trim('"')).ToList();
+        var expected = Enumerable.Range(0, 1_003).Where(i => i != 7 && i != 100 && i != 900 && i is < 500 or >= 520).Select(i => $"user-{i}");
+        Assert.Equal(expected, ids);
+    }
+
+    [Fact]
     public async Task Admin_endpoints_define_replace_inspect_and_delete_cohorts()
     {
         using var http = new HttpClient { BaseAddress = sandbox.Server.BaseUrl };

@@ -32,7 +32,8 @@ public sealed class JsonRenderingTests
     {
         var json = Render(Samples.Destination() with { Health = DestinationHealth.Unhealthy, HealthReason = "key rejected (401)" });
 
-        Assert.Equal(["projectId", "destinationId", "name", "iterableUrl", "keyHint", "userProperty", "health", "healthReason", "createdAt"], Names(json));
+        Assert.Equal(["projectId", "destinationId", "name", "iterableUrl", "keyHint", "userProperty", "health", "healthReason", "createdAt",
+            "requestsPerSecond", "maxRequestsPerSecond"], Names(json));
         Assert.Equal("unhealthy", json.GetProperty("health").GetString());
         Assert.Equal("…k3y9", json.GetProperty("keyHint").GetString());
     }
@@ -64,7 +65,8 @@ public sealed class JsonRenderingTests
         var counts = json.GetProperty("counts");
         Assert.Equal(
             ["cohortRows", "skipped", "invalid", "malformed", "desired", "plannedAdds", "plannedRemoves", "added", "removed",
-             "rejected", "rejectedSample", "requests", "retries", "rejectedTotal"],
+             "rejected", "rejectedSample", "requests", "retries", "heldBack",
+             "amplitudeWaitMs", "readMs", "diffMs", "pushMs", "recordMs", "rejectedTotal"],
             Names(counts));
         // Rejection reasons are Iterable's words, kept as they are.
         Assert.Equal(2, counts.GetProperty("rejected").GetProperty("invalidData").GetInt64());

@@ -1,16 +1,16 @@
+using CohortSync.Testing;
 using CohortSync.Contracts;
 using CohortSync.Integration.Tests.Harness;
 
 namespace CohortSync.Integration.Tests;
 
 /// <summary>Bad input ends a run with a clear recorded reason and leaves Iterable and the synced set untouched.</summary>
-[Collection(nameof(SiloCollection))]
-public sealed class BadInputTests
+public abstract class BadInputTests(StorageUnderTest storage)
 {
     [Fact]
     public async Task Wrong_iterable_key_fails_the_run_marks_the_destination_unhealthy_and_pauses_the_sync()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         s.SetCohort("coh-1", "Key test", Scenario.Users(0, 10));
         var destination = await s.EnableWithDestinationAsync(iterableKey: "not-a-registered-key");
 
@@ -31,7 +31,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Unknown_cohort_is_refused_when_the_sync_is_started()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         var destination = await s.EnableWithDestinationAsync();
 
         var error = await Assert.ThrowsAsync<CohortSyncException>(() => s.StartSyncAsync("no-such-cohort", destination));
@@ -44,7 +44,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Cohort_deleted_after_the_sync_started_fails_the_run_with_the_reason_and_writes_nothing()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         s.SetCohort("coh-1", "Short-lived", Scenario.Users(0, 10));
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
@@ -66,7 +66,7 @@ public sealed class BadInputTests
     [InlineData("\"amplitude_id\",\"user_id\"\n\"1\",\"unterminated\n")]
     public async Task Malformed_cohort_file_fails_the_run_without_touching_iterable_or_the_synced_set(string csv)
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         var cohort = Scenario.Users(0, 100);
         s.SetCohort("coh-1", "Fragile", cohort);
         var destination = await s.EnableWithDestinationAsync();
@@ -90,3 +90,9 @@ public sealed class BadInputTests
         Assert.Equal([cohort[0]], unsubscribe.UserIds);
     }
 }
+
+[Collection(nameof(SiloCollection))]
+public sealed class BadInputTestsOnSqlite() : BadInputTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(SiloCollection))]
+public sealed class BadInputTestsOnPostgres(PostgresFixture postgres) : BadInputTests(StorageUnderTest.Postgres(postgres));

@@ -7,8 +7,7 @@ using CohortSync.Sandbox;
 namespace CohortSync.Integration.Tests;
 
 /// <summary>The `cohortsync` client and the silo as separate processes, as an operator runs them.</summary>
-[Collection(nameof(SiloCollection))]
-public sealed class CliEndToEndTests
+public abstract class CliEndToEndTests(StorageUnderTest storage)
 {
     [Fact]
     public async Task Operator_enables_a_project_adds_a_destination_and_syncs_a_cohort_with_the_cli()
@@ -19,7 +18,7 @@ public sealed class CliEndToEndTests
         sandbox.Amplitude.PutMembers("amp-key-cli", "coh-cli", "CLI cohort",
             Enumerable.Range(0, 250).Select(i => new Sandbox.Amplitude.AmplitudeMember(i, $"cli-user-{i:D4}")));
         using var data = new TempDirectory();
-        await using var silo = await SiloProcess.StartAsync(data.Path);
+        await using var silo = await SiloProcess.StartAsync(data.Path, await storage.SiloArgsAsync(data.Path));
         var gateway = $"127.0.0.1:{silo.GatewayPort}";
         var url = sandbox.BaseUrl.ToString();
 
@@ -71,3 +70,9 @@ public sealed class CliEndToEndTests
         return JsonDocument.Parse(result.Stdout).RootElement.Clone();
     }
 }
+
+[Collection(nameof(SiloCollection))]
+public sealed class CliEndToEndTestsOnSqlite() : CliEndToEndTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(SiloCollection))]
+public sealed class CliEndToEndTestsOnPostgres(PostgresFixture postgres) : CliEndToEndTests(StorageUnderTest.Postgres(postgres));

@@ -1,16 +1,16 @@
+using CohortSync.Testing;
 using CohortSync.Contracts;
 using CohortSync.Integration.Tests.Harness;
 
 namespace CohortSync.Integration.Tests;
 
-/// <summary>Cadence and silo restarts on the embedded SQLite default.</summary>
-[Collection(nameof(SiloCollection))]
-public sealed class DurabilityTests
+/// <summary>Cadence and silo restarts, on each storage backend.</summary>
+public abstract class DurabilityTests(StorageUnderTest storage)
 {
     [Fact]
     public async Task Recurring_sync_runs_again_by_itself_on_its_cadence()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         s.SetCohort("coh-1", "Every few seconds", Scenario.Users(0, 50));
         var destination = await s.EnableWithDestinationAsync();
 
@@ -28,7 +28,7 @@ public sealed class DurabilityTests
     [Fact]
     public async Task Silo_restart_keeps_destinations_and_syncs_and_the_next_run_diffs_against_the_persisted_set()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         var cohort = Scenario.Users(0, 1000);
         s.SetCohort("coh-1", "Survivors", cohort);
         var destination = await s.EnableWithDestinationAsync();
@@ -59,3 +59,9 @@ public sealed class DurabilityTests
         Assert.Equal(1003, s.ListMembers(listId).Count);
     }
 }
+
+[Collection(nameof(SiloCollection))]
+public sealed class DurabilityTestsOnSqlite() : DurabilityTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(SiloCollection))]
+public sealed class DurabilityTestsOnPostgres(PostgresFixture postgres) : DurabilityTests(StorageUnderTest.Postgres(postgres));

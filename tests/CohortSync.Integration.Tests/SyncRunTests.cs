@@ -1,19 +1,19 @@
+using CohortSync.Testing;
 using CohortSync.Contracts;
 using CohortSync.Integration.Tests.Harness;
 using CohortSync.Sandbox.Amplitude;
 
 namespace CohortSync.Integration.Tests;
 
-/// <summary>The run algorithm end to end: real silo on SQLite, real HTTP to the sandbox.</summary>
-[Collection(nameof(SiloCollection))]
-public sealed class SyncRunTests
+/// <summary>The run algorithm end to end: real silo on each storage backend, real HTTP to the sandbox.</summary>
+public abstract class SyncRunTests(StorageUnderTest storage)
 {
     [Theory]
     [InlineData(1000, 1)]
     [InlineData(2500, 3)]
     public async Task First_run_puts_exactly_the_cohort_in_the_list_with_one_request_per_thousand(int members, int expectedRequests)
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         var cohort = Scenario.Users(0, members);
         s.SetCohort("coh-1", "Power users", cohort);
         var destination = await s.EnableWithDestinationAsync();
@@ -35,7 +35,7 @@ public sealed class SyncRunTests
     [Fact]
     public async Task Changed_cohort_sends_one_subscribe_of_the_entrants_and_one_unsubscribe_of_the_leavers()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         var original = Scenario.Users(0, 1000);
         s.SetCohort("coh-1", "Churn", original);
         var destination = await s.EnableWithDestinationAsync();
@@ -66,7 +66,7 @@ public sealed class SyncRunTests
     [Fact]
     public async Task Unchanged_cohort_sends_no_subscribe_or_unsubscribe()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         s.SetCohort("coh-1", "Steady", Scenario.Users(0, 1000));
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
@@ -83,7 +83,7 @@ public sealed class SyncRunTests
     [Fact]
     public async Task Mapped_property_fills_the_list_with_its_values_and_counts_members_without_it()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         var members = Enumerable.Range(0, 100).Select(i => new AmplitudeMember(
             5_000 + i,
             $"user-{i}",
@@ -107,7 +107,7 @@ public sealed class SyncRunTests
     [Fact]
     public async Task Invalid_identifiers_are_counted_and_never_sent()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await Scenario.StartAsync(storage);
         string[] bad = [" padded", "trailing ", new string('x', 53), "tab\tinside", "ünïcode"];
         s.SetCohort("coh-3", "Mixed", Scenario.Users(0, 20).Concat(bad));
         var destination = await s.EnableWithDestinationAsync();
@@ -123,5 +123,12 @@ public sealed class SyncRunTests
     }
 }
 
+/// <summary>One collection (tests run one after another) sharing one throwaway PostgreSQL server; each scenario gets its own database.</summary>
 [CollectionDefinition(nameof(SiloCollection))]
-public sealed class SiloCollection;
+public sealed class SiloCollection : ICollectionFixture<PostgresFixture>;
+
+[Collection(nameof(SiloCollection))]
+public sealed class SyncRunTestsOnSqlite() : SyncRunTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(SiloCollection))]
+public sealed class SyncRunTestsOnPostgres(PostgresFixture postgres) : SyncRunTests(StorageUnderTest.Postgres(postgres));

@@ -21,12 +21,8 @@ public static class IdentityRules
         if (value.IsEmpty) return IdentityVerdict.Missing;
         if (value.Length > MaxUserIdLength) return IdentityVerdict.Invalid;
         if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])) return IdentityVerdict.Invalid;
-        foreach (var c in value)
-        {
-            // Printable ASCII only: Iterable refuses control and non-ASCII characters in userIds.
-            if (c < 0x20 || c > 0x7E) return IdentityVerdict.Invalid;
-        }
-        return IdentityVerdict.Valid;
+        // Printable ASCII only: Iterable refuses control and non-ASCII characters in userIds. (Vectorised scan.)
+        return value.ContainsAnyExceptInRange('\u0020', '\u007E') ? IdentityVerdict.Invalid : IdentityVerdict.Valid;
     }
 
     /// <summary>A user property name as Amplitude would accept it in <c>propKeys</c>.</summary>

@@ -1,8 +1,9 @@
 using CohortSync.Contracts;
+using CohortSync.Grains.Delivery;
+using CohortSync.Grains.Projects;
 using CohortSync.Grains.Secrets;
-using CohortSync.Iterable;
-using CohortSync.Iterable.Hosting;
 using CohortSync.Iterable.Errors;
+using CohortSync.Iterable.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CohortSync.Grains.Destinations;
@@ -23,6 +24,8 @@ public sealed class DestinationGrain(
         s.KeyCipher = config.KeyCipher;
         s.KeyHint = config.KeyHint;
         s.UserProperty = config.UserProperty;
+        s.StartPerSecond = config.Rate?.StartPerSecond;
+        s.MaxPerSecond = config.Rate?.MaxPerSecond;
         s.Health = DestinationHealth.Healthy;
         s.HealthReason = null;
         if (s.CreatedAt == default) s.CreatedAt = DateTimeOffset.UtcNow;
@@ -35,7 +38,7 @@ public sealed class DestinationGrain(
     public Task<IterableAccess> GetIterableAccessAsync()
     {
         var s = state.State;
-        return Task.FromResult(new IterableAccess(s.Exists, s.IterableUrl, s.KeyCipher, s.UserProperty, s.Health, s.HealthReason));
+        return Task.FromResult(new IterableAccess(s.Exists, s.IterableUrl, s.KeyCipher, s.UserProperty, s.Health, s.HealthReason, Rate));
     }
 
     public async Task RemoveAsync()
@@ -44,28 +47,33 @@ public sealed class DestinationGrain(
         DeactivateOnIdle();
     }
 
-    public async Task<EnsuredList> EnsureListAsync(string listName)
+    public async Task<DestinationInfo> UpdateKeyAsync(string keyCipher, string keyHint, RateSettings? rate)
     {
-        var client = iterable.Create(new Uri(state.State.IterableUrl), secrets.Unprotect(state.State.KeyCipher));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var s = state.State;
+        // Checked before it is stored: a key Iterable refuses would only pause the syncs again.
+        var client = iterable.Create(new Uri(s.IterableUrl), secrets.Unprotect(keyCipher));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            var existing = await client.FindListByNameAsync(listName, timeout.Token);
-            if (existing is long id) return new EnsuredList(id, Created: false);
-            var created = await client.CreateListAsync(listName, timeout.Token);
-            logger.LogInformation("Destination {Destination}: created Iterable list {ListId}", this.GetPrimaryKeyString(), created);
-            return new EnsuredList(created, Created: true);
+            await client.GetListsAsync(timeout.Token);
         }
         catch (IterableAuthException)
         {
-            await ReportKeyRejectedAsync("Iterable rejected the API key (401 BadApiKey)");
-            return new EnsuredList(0, false, EnsureListFailure.KeyRejected, "Iterable rejected the API key");
+            throw new CohortSyncException(ErrorCodes.InvalidArgument, $"Iterable rejected the new key ({keyHint}) as well; the destination was not changed");
         }
-        catch (Exception ex) when (ex is IterableTransientException or IterableRateLimitedException or IterableRequestException or HttpRequestException or OperationCanceledException)
+        catch (Exception ex) when (ex is IterableException or HttpRequestException or OperationCanceledException)
         {
-            // Exceptions stay on this side of the grain call: only a classification and a message cross it.
-            return new EnsuredList(0, false, EnsureListFailure.Unavailable, $"could not find or create the Iterable list: {ex.Message}");
+            throw new CohortSyncException(ErrorCodes.IterableUnreachable, $"could not check the new key with Iterable ({ex.Message}); the destination was not changed, try again");
         }
+
+        s.KeyCipher = keyCipher;
+        s.KeyHint = keyHint;
+        if (rate is not null) (s.StartPerSecond, s.MaxPerSecond) = (rate.StartPerSecond ?? s.StartPerSecond, rate.MaxPerSecond ?? s.MaxPerSecond);
+        s.Health = DestinationHealth.Healthy;
+        s.HealthReason = null;
+        await state.WriteStateAsync();
+        logger.LogInformation("Destination {Destination}: key replaced ({KeyHint}), healthy again", this.GetPrimaryKeyString(), keyHint);
+        return Info();
     }
 
     public async Task ReportKeyRejectedAsync(string reason)
@@ -75,12 +83,18 @@ public sealed class DestinationGrain(
         state.State.HealthReason = reason;
         await state.WriteStateAsync();
         logger.LogWarning("Destination {Destination} marked unhealthy: {Reason}", this.GetPrimaryKeyString(), reason);
+        // One-way: the sync that reported this may be the one the project is about to pause.
+        var (projectId, destinationId) = GrainKeys.Split(this.GetPrimaryKeyString());
+        await GrainFactory.GetGrain<IProjectAccess>(projectId).PauseSyncsOfDestinationAsync(destinationId, reason);
     }
+
+    private RateSettings Rate => new(state.State.StartPerSecond, state.State.MaxPerSecond);
 
     private DestinationInfo Info()
     {
         var (projectId, destinationId) = GrainKeys.Split(this.GetPrimaryKeyString());
         var s = state.State;
-        return new DestinationInfo(projectId, destinationId, s.Name, s.IterableUrl, s.KeyHint, s.UserProperty, s.Health, s.HealthReason, s.CreatedAt);
+        return new DestinationInfo(projectId, destinationId, s.Name, s.IterableUrl, s.KeyHint, s.UserProperty, s.Health, s.HealthReason, s.CreatedAt,
+            s.StartPerSecond, s.MaxPerSecond);
     }
 }

@@ -14,4 +14,6 @@ public sealed class DestinationState
     [Id(6)] public DestinationHealth Health { get; set; }
     [Id(7)] public string? HealthReason { get; set; }
     [Id(8)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(9)] public double? StartPerSecond { get; set; }
+    [Id(10)] public double? MaxPerSecond { get; set; }
 }

@@ -1,8 +1,9 @@
 using CohortSync.Contracts;
+using CohortSync.Grains.Delivery;
 
 namespace CohortSync.Grains.Destinations;
 
-/// <summary>Silo-internal side of a destination: configuration, credentials for runs, list creation, health.</summary>
+/// <summary>Silo-internal side of a destination: configuration, credentials for runs, health. Lists are found or created by <see cref="IIterableProjectGrain"/>.</summary>
 [Alias("cs.IDestinationAccess")]
 public interface IDestinationAccess : IGrainWithStringKey
 {
@@ -11,12 +12,10 @@ public interface IDestinationAccess : IGrainWithStringKey
     [Alias("GetIterableAccess")] Task<IterableAccess> GetIterableAccessAsync();
     [Alias("Remove")] Task RemoveAsync();
 
-    /// <summary>
-    /// Finds the list by exact name or creates it. Serialised through this grain so two syncs of one
-    /// destination can never create the same list twice.
-    /// </summary>
-    [Alias("EnsureList")] Task<EnsuredList> EnsureListAsync(string listName);
+    /// <summary>Checks the new key with Iterable, stores it and makes the destination healthy; refuses a key Iterable rejects.</summary>
+    [Alias("UpdateKey")] Task<DestinationInfo> UpdateKeyAsync(string keyCipher, string keyHint, RateSettings? rate);
 
+    /// <summary>Marks the destination unhealthy and has the project pause every sync that writes through it.</summary>
     [Alias("ReportKeyRejected")] Task ReportKeyRejectedAsync(string reason);
 }
 
@@ -26,7 +25,8 @@ public sealed record DestinationConfig(
     [property: Id(1)] string IterableUrl,
     [property: Id(2)] string KeyCipher,
     [property: Id(3)] string KeyHint,
-    [property: Id(4)] string UserProperty);
+    [property: Id(4)] string UserProperty,
+    [property: Id(5)] RateSettings? Rate = null);
 
 [GenerateSerializer, Immutable, Alias("cs.IterableAccess")]
 public sealed record IterableAccess(
@@ -35,7 +35,8 @@ public sealed record IterableAccess(
     [property: Id(2)] string KeyCipher,
     [property: Id(3)] string UserProperty,
     [property: Id(4)] DestinationHealth Health,
-    [property: Id(5)] string? HealthReason);
+    [property: Id(5)] string? HealthReason,
+    [property: Id(6)] RateSettings Rate);
 
 [GenerateSerializer, Immutable, Alias("cs.EnsuredList")]
 public sealed record EnsuredList(

@@ -2,6 +2,7 @@ using CohortSync.Amplitude;
 using CohortSync.Contracts;
 using CohortSync.Core.Identity;
 using CohortSync.Core.Scheduling;
+using CohortSync.Grains.Delivery;
 using CohortSync.Grains.Destinations;
 using CohortSync.Grains.Secrets;
 using CohortSync.Grains.Syncs;
@@ -75,7 +76,8 @@ public sealed class ProjectGrain(
         var destinationId = NewId("d");
         var key = request.IterableApiKey.Trim();
         var info = await GrainFactory.GetGrain<IDestinationAccess>(GrainKeys.Destination(ProjectId, destinationId))
-            .ConfigureAsync(new DestinationConfig(name, url.ToString().TrimEnd('/'), secrets.Protect(key), SecretProtector.Hint(key), property));
+            .ConfigureAsync(new DestinationConfig(name, url.ToString().TrimEnd('/'), secrets.Protect(key), SecretProtector.Hint(key), property,
+                Rates(request.RequestsPerSecond, request.MaxRequestsPerSecond)));
         state.State.Destinations.Add(destinationId);
         await state.WriteStateAsync();
         logger.LogInformation("Project {ProjectId}: destination {DestinationId} added", ProjectId, destinationId);
@@ -112,6 +114,28 @@ public sealed class ProjectGrain(
         await GrainFactory.GetGrain<IDestinationAccess>(GrainKeys.Destination(ProjectId, destinationId)).RemoveAsync();
         state.State.Destinations.Remove(destinationId);
         await state.WriteStateAsync();
+    }
+
+    public async Task<DestinationInfo> UpdateDestinationAsync(string destinationId, UpdateDestinationRequest request)
+    {
+        RequireDestination(destinationId);
+        Require.NotBlank(request.IterableApiKey, "the Iterable API key");
+        var key = request.IterableApiKey.Trim();
+        var info = await GrainFactory.GetGrain<IDestinationAccess>(GrainKeys.Destination(ProjectId, destinationId))
+            .UpdateKeyAsync(secrets.Protect(key), SecretProtector.Hint(key), Rates(request.RequestsPerSecond, request.MaxRequestsPerSecond));
+        foreach (var entry in state.State.Syncs.Where(e => e.DestinationId == destinationId))
+            await GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, entry.SyncId)).ResumeAfterDestinationFixedAsync();
+        logger.LogInformation("Project {ProjectId}: destination {DestinationId} has a new key; its paused syncs resume", ProjectId, destinationId);
+        return info;
+    }
+
+    public async Task PauseSyncsOfDestinationAsync(string destinationId, string reason)
+    {
+        foreach (var entry in state.State.Syncs.Where(e => e.DestinationId == destinationId))
+        {
+            try { await GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, entry.SyncId)).PauseForDestinationAsync(reason); }
+            catch (Exception ex) { logger.LogWarning(ex, "Project {ProjectId}: could not pause sync {SyncId}; its next run will find the destination unhealthy", ProjectId, entry.SyncId); }
+        }
     }
 
     public async Task<SyncInfo> StartSyncAsync(StartSyncRequest request)
@@ -186,6 +210,14 @@ public sealed class ProjectGrain(
             logger.LogWarning("Project {ProjectId}: could not check cohort {CohortId} ({Error}); the run will", ProjectId, cohortId, ex.GetType().Name);
             return null;
         }
+    }
+
+    private static RateSettings? Rates(double? start, double? max)
+    {
+        if (start is null && max is null) return null;
+        if (start is <= 0 || max is <= 0 || (start > max))
+            throw new CohortSyncException(ErrorCodes.InvalidArgument, "request rates must be positive, and the starting rate at most the ceiling");
+        return new RateSettings(start, max);
     }
 
     private ProjectInfo Info()

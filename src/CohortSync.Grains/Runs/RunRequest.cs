@@ -1,3 +1,5 @@
+using CohortSync.Grains.Delivery;
+
 namespace CohortSync.Grains.Runs;
 
 /// <summary>Everything one run needs. Holds decrypted keys: lives only in memory for the run's duration.</summary>
@@ -12,6 +14,8 @@ public sealed record RunRequest(
     string AmplitudeSecret,
     Uri IterableUrl,
     string IterableKey,
+    string IterableKeyCipher,
+    RateSettings Rate,
     string UserProperty)
 {
     public override string ToString() => $"RunRequest({SyncKey}, cohort {CohortId}, list {ListId})";

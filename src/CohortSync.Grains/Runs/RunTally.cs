@@ -10,7 +10,23 @@ public sealed class RunTally
 {
     public const int RejectedSampleLimit = 20;
 
-    public RunPhase Phase { get; set; } = RunPhase.Starting;
+    private readonly PhaseClock _clock = new();
+    private RunPhase _phase = RunPhase.Starting;
+
+    /// <summary>The current phase; setting it also times the phases (see the *Ms counts).</summary>
+    public RunPhase Phase
+    {
+        get => _phase;
+        set
+        {
+            _clock.Enter(value);
+            _phase = value;
+        }
+    }
+
+    /// <summary>Time spent waiting for Amplitude's cohort job: inside the reading phase, but Amplitude's time, not the engine's.</summary>
+    public TimeSpan AmplitudeWait { get; set; }
+
     public long CohortRows { get; set; }
     public long Skipped { get; set; }
     public long Invalid { get; set; }
@@ -22,6 +38,7 @@ public sealed class RunTally
     public long Removed { get; set; }
     public int Requests { get; set; }
     public int Retries { get; set; }
+    public long HeldBack { get; set; }
     public string? Note { get; set; }
 
     private readonly Dictionary<string, long> _rejected = [];
@@ -35,6 +52,13 @@ public sealed class RunTally
             _rejected[reason] = _rejected.GetValueOrDefault(reason) + userIds.Count;
             foreach (var id in userIds.Take(RejectedSampleLimit - _rejectedSample.Count)) _rejectedSample.Add($"{reason}:{id}");
         }
+    }
+
+    /// <summary>Refusals Iterable counted without naming the members.</summary>
+    public void RejectCount(string reason, long count)
+    {
+        if (count <= 0) return;
+        lock (_rejected) _rejected[reason] = _rejected.GetValueOrDefault(reason) + count;
     }
 
     public RunCounts Snapshot()
@@ -56,6 +80,12 @@ public sealed class RunTally
                 RejectedSample = [.. _rejectedSample],
                 Requests = Requests,
                 Retries = Retries,
+                AmplitudeWaitMs = PhaseClock.Milliseconds(AmplitudeWait),
+                ReadMs = PhaseClock.Milliseconds(_clock.Spent(RunPhase.ReadingCohort) - AmplitudeWait),
+                DiffMs = PhaseClock.Milliseconds(_clock.Spent(RunPhase.Diffing)),
+                PushMs = PhaseClock.Milliseconds(_clock.Spent(RunPhase.PreparingList) + _clock.Spent(RunPhase.Pushing)),
+                RecordMs = PhaseClock.Milliseconds(_clock.Spent(RunPhase.Recording)),
+                HeldBack = HeldBack,
             };
         }
     }

@@ -3,6 +3,7 @@ using CohortSync.Contracts;
 using CohortSync.Core.Identity;
 using CohortSync.Core.Members;
 using CohortSync.Core.Runs;
+using CohortSync.Grains.Delivery;
 using CohortSync.Grains.Destinations;
 using CohortSync.Iterable;
 using CohortSync.Iterable.Hosting;
@@ -34,19 +35,23 @@ public sealed class SyncRunner(
         var (cohortName, desired) = await ReadCohortAsync(request, tally, ct);
 
         tally.Phase = RunPhase.Diffing;
+        var refused = new RefusedMembers(snapshots, request.SyncKey);
+        var (toSend, heldBack) = await refused.ExcludeAsync(desired, ct);
+        tally.HeldBack = heldBack;
         var synced = await snapshots.LoadAsync(request.SyncKey, ct);
-        var diff = await Task.Run(() => MemberSetDiff.Compute(desired, synced), ct);
+        var diff = await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct);
 
         tally.Phase = RunPhase.PreparingList;
-        var iterable = iterableClients.Create(request.IterableUrl, request.IterableKey);
+        var budget = grains.GetGrain<IIterableProjectGrain>(IterableProjectKey.For(request.IterableUrl.ToString(), request.IterableKey));
+        var iterable = iterableClients.Create(request.IterableUrl, request.IterableKey, new BudgetRateGate(budget, request.Rate, tally, Options));
         var listName = ListNaming.ForCohort(cohortName);
-        var (listId, fresh, note) = await PrepareListAsync(request, iterable, listName, ct);
+        var (listId, fresh, note) = await PrepareListAsync(request, budget, iterable, listName, ct);
         if (note is not null)
         {
             // The list we filled is gone: what Iterable holds now is nothing, so the whole desired set is the difference.
             await snapshots.ClearAsync(request.SyncKey, ct);
             synced = MemberSet.Empty;
-            diff = MemberSetDiff.Compute(desired, synced);
+            diff = MemberSetDiff.Compute(toSend, synced);
             tally.Note = note;
         }
         if (listId != request.ListId) await onListReady(listId, listName);
@@ -54,13 +59,19 @@ public sealed class SyncRunner(
         tally.PlannedAdds = diff.Adds.Count;
         tally.PlannedRemoves = diff.Removes.Count;
         tally.Phase = RunPhase.Pushing;
-        var push = new BatchPusher(iterable, listId, fresh, snapshots, request.SyncKey, tally, Options, logger);
+        var push = new BatchPusher(iterable, listId, fresh, snapshots, refused, request.SyncKey, tally, Options);
         var removed = await push.RemoveAsync(diff.Removes, ct);
         var added = await push.AddAsync(diff.Adds, ct);
 
         tally.Phase = RunPhase.Recording;
+        // Async locals live as long as the method: let go of the cohort-sized sets no longer needed before
+        // the final set is built, so a big run holds one whole set less at its peak.
+        desired = toSend = MemberSet.Empty;
+        diff = null!;
         var final = synced.Apply(added, removed);
+        synced = MemberSet.Empty;
         await snapshots.CompactAsync(request.SyncKey, final, ct);
+        await refused.CompactAsync(ct);
         return new RunResult(cohortName, listId, listName, final.Count, tally.Note);
     }
 
@@ -74,7 +85,9 @@ public sealed class SyncRunner(
                 ?? throw RunFailure.Permanent($"cohort '{request.CohortId}' does not exist in the Amplitude project (deleted, archived or not discoverable)");
             var property = request.UserProperty;
             var requestId = await amplitude.RequestCohortAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property, ct);
+            var jobWait = System.Diagnostics.Stopwatch.StartNew();
             await amplitude.WaitUntilReadyAsync(requestId, Options.AmplitudePollInterval, Options.AmplitudeJobTimeout, ct);
+            tally.AmplitudeWait = jobWait.Elapsed;
 
             var builder = new DesiredSetBuilder(cohort.Size is > 0 and < 10_000_000 ? (int)cohort.Size : 1024);
             var read = await Task.Run(async () =>
@@ -119,7 +132,8 @@ public sealed class SyncRunner(
     }
 
     /// <returns>The list id; whether it was created by this run; a note when a known list had vanished.</returns>
-    private async Task<(long ListId, bool Fresh, string? Note)> PrepareListAsync(RunRequest request, IterableListClient iterable, string listName, CancellationToken ct)
+    private async Task<(long ListId, bool Fresh, string? Note)> PrepareListAsync(
+        RunRequest request, IIterableProjectGrain project, IterableListClient iterable, string listName, CancellationToken ct)
     {
         try
         {
@@ -131,7 +145,7 @@ public sealed class SyncRunner(
                 note = $"Iterable list {known} no longer exists; it was recreated and refilled with the whole cohort";
                 logger.LogWarning("Sync {SyncKey}: list {ListId} is gone from Iterable; recreating", request.SyncKey, known);
             }
-            var ensured = await grains.GetGrain<IDestinationAccess>(request.DestinationKey).EnsureListAsync(listName);
+            var ensured = await project.EnsureListAsync(request.IterableUrl.ToString(), request.IterableKeyCipher, request.Rate, listName).WaitAsync(ct);
             return ensured.Failure switch
             {
                 null => (ensured.ListId, ensured.Created, note),
@@ -143,7 +157,7 @@ public sealed class SyncRunner(
         {
             throw KeyRejected();
         }
-        catch (IterableTransientException ex)
+        catch (Exception ex) when (ex is IterableTransientException or IterableRateLimitedException or IterableRequestException)
         {
             throw RunFailure.Retryable($"Iterable is unavailable: {ex.Message}");
         }
@@ -153,6 +167,9 @@ public sealed class SyncRunner(
         }
     }
 
-    internal static RunFailure KeyRejected() =>
-        new(RunOutcome.Failed, "Iterable rejected the destination's API key (401 BadApiKey); update the key, then resume the sync", keyRejected: true);
+    /// <summary>The reason every paused sync of the destination shows; it says what to do.</summary>
+    internal const string KeyRejectedReason =
+        "Iterable rejected the destination's API key (401 BadApiKey); give it a valid key with 'cohortsync destination update' and its syncs resume";
+
+    internal static RunFailure KeyRejected() => new(RunOutcome.Failed, KeyRejectedReason, keyRejected: true);
 }

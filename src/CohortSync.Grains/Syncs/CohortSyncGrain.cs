@@ -90,9 +90,36 @@ public sealed class CohortSyncGrain(
             throw new CohortSyncException(ErrorCodes.InvalidState, $"destination {S.DestinationId} is unhealthy ({access.HealthReason}); fix it first");
         S.State = SyncState.Scheduled;
         S.StateReason = null;
+        S.PausedByDestination = false;
         await ScheduleCadenceAsync();
         await StartRunAsync("resume");
         return Info();
+    }
+
+    public async Task PauseForDestinationAsync(string reason)
+    {
+        if (!S.Exists || S.State is SyncState.Stopped or SyncState.Done || (S.State is SyncState.Paused && !S.PausedByDestination)) return;
+        if (RunActiveHere)
+        {
+            // Not awaited: the run may be the very caller that reported the rejected key.
+            _cancelReason = reason;
+            _cancel!.Cancel();
+        }
+        S.State = SyncState.Paused;
+        S.StateReason = reason;
+        S.PausedByDestination = true;
+        S.NextRunAt = null;
+        await WriteAsync();
+    }
+
+    public async Task ResumeAfterDestinationFixedAsync()
+    {
+        if (!S.Exists || S.State is not SyncState.Paused || !S.PausedByDestination) return;
+        S.State = SyncState.Scheduled;
+        S.StateReason = null;
+        S.PausedByDestination = false;
+        await ScheduleCadenceAsync();
+        await StartRunAsync("resume");
     }
 
     public async Task<SyncInfo> StopAsync()
@@ -238,9 +265,10 @@ public sealed class CohortSyncGrain(
 
         if (keyRejected)
         {
-            await Destination.ReportKeyRejectedAsync(reason!);
             S.State = SyncState.Paused;
             S.StateReason = reason;
+            S.PausedByDestination = true;
+            await Destination.ReportKeyRejectedAsync(reason!);
         }
         else if (S.State is SyncState.Running)
         {
@@ -266,8 +294,9 @@ public sealed class CohortSyncGrain(
         if (!project.Enabled) throw RunFailure.Permanent($"project {S.ProjectId} is disabled");
         var destination = await Destination.GetIterableAccessAsync();
         if (!destination.Exists) throw RunFailure.Permanent($"destination {S.DestinationId} no longer exists");
+        // The destination's own reason, so reporting it back changes nothing and pauses nothing twice.
         if (destination.Health == DestinationHealth.Unhealthy)
-            throw new RunFailure(RunOutcome.Failed, $"destination {S.DestinationId} is unhealthy: {destination.HealthReason}", keyRejected: true);
+            throw new RunFailure(RunOutcome.Failed, destination.HealthReason ?? SyncRunner.KeyRejectedReason, keyRejected: true);
         return new RunRequest(
             GrainKeys.Sync(S.ProjectId, S.SyncId),
             GrainKeys.Destination(S.ProjectId, S.DestinationId),
@@ -279,6 +308,8 @@ public sealed class CohortSyncGrain(
             secrets.Unprotect(project.SecretCipher),
             new Uri(destination.Url),
             secrets.Unprotect(destination.KeyCipher),
+            destination.KeyCipher,
+            destination.Rate,
             destination.UserProperty);
     }
 

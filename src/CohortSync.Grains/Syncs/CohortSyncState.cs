@@ -24,6 +24,8 @@ public sealed class CohortSyncState
     [Id(14)] public List<RunRecord> History { get; set; } = [];
     [Id(15)] public long RunCounter { get; set; }
     [Id(16)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Paused by the engine because the destination's key was rejected; a new key resumes it.</summary>
+    [Id(17)] public bool PausedByDestination { get; set; }
 
     public RunRecord? LastRun => History.Count > 0 ? History[^1] : null;
 

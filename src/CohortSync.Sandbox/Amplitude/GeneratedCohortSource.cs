@@ -14,6 +14,7 @@ internal sealed class GeneratedCohortSource : CohortSource
 
     private readonly GeneratedCohortSpec _spec;
     private readonly IndexRange[] _removed;
+    private readonly bool _removedOverlap;
     private readonly IndexRange[] _added;
 
     public GeneratedCohortSource(GeneratedCohortSpec spec)
@@ -30,7 +31,8 @@ internal sealed class GeneratedCohortSource : CohortSource
         }
 
         _spec = spec;
-        _removed = Ranges(spec.Removed);
+        _removed = Ranges(spec.Removed).OrderBy(r => r.From).ToArray();
+        _removedOverlap = _removed.Zip(_removed.Skip(1)).Any(p => p.Second.From < p.First.To);
         _added = Ranges(spec.Added);
         Require(_added.All(r => r.From >= 0), "added ranges must not be negative");
         PropertyKeys = spec.PropertyName is null ? [] : [spec.PropertyName];
@@ -118,11 +120,26 @@ internal sealed class GeneratedCohortSource : CohortSource
             return true;
         }
 
-        foreach (var range in _removed)
+        // The ranges are sorted by start: the last one starting at or before the index is the only candidate
+        // unless ranges overlap, so a binary search keeps ten thousand single-member removals cheap.
+        var lo = 0;
+        var hi = _removed.Length - 1;
+        while (lo <= hi)
         {
-            if (index >= range.From && index < range.To)
+            var mid = (lo + hi) >>> 1;
+            if (_removed[mid].From <= index) lo = mid + 1; else hi = mid - 1;
+        }
+
+        for (var i = hi; i >= 0; i--)
+        {
+            if (index < _removed[i].To)
             {
                 return true;
+            }
+
+            if (!_removedOverlap)
+            {
+                return false;
             }
         }
 

@@ -42,7 +42,7 @@ public static class IterableAdminEndpoints
         {
             if (!TryParseMark(mark, out var parsed))
             {
-                return Results.BadRequest(new { error = "mark must be forgotten, conflict or invalid-data" });
+                return Results.BadRequest(new { error = "mark must be forgotten, conflict, invalid-data or invalid" });
             }
 
             sandbox.MarkUsers(ApiKey(http), parsed, request.UserIds);
@@ -52,12 +52,13 @@ public static class IterableAdminEndpoints
         return app;
     }
 
-    /// <summary>URL spelling of <see cref="IterableUserMark"/>: forgotten, conflict, invalid-data.</summary>
+    /// <summary>URL spelling of <see cref="IterableUserMark"/>: forgotten, conflict, invalid-data, invalid.</summary>
     public static string ToPathSegment(this IterableUserMark mark) => mark switch
     {
         IterableUserMark.Forgotten => "forgotten",
         IterableUserMark.Conflict => "conflict",
         IterableUserMark.InvalidData => "invalid-data",
+        IterableUserMark.Invalid => "invalid",
         _ => throw new ArgumentOutOfRangeException(nameof(mark)),
     };
 

@@ -15,6 +15,7 @@ internal sealed class IterableProject(long id, TimeProvider time)
         [IterableUserMark.Forgotten] = new(StringComparer.Ordinal),
         [IterableUserMark.Conflict] = new(StringComparer.Ordinal),
         [IterableUserMark.InvalidData] = new(StringComparer.Ordinal),
+        [IterableUserMark.Invalid] = new(StringComparer.Ordinal),
     };
 
     private long _lastCreatedAt;
@@ -219,6 +220,12 @@ internal sealed class IterableProject(long id, TimeProvider time)
         var key = subscriber.UserId ?? IterableUserRules.NormalizeEmail(subscriber.Email!);
         var normalizedEmail = subscriber.Email is { } e ? IterableUserRules.NormalizeEmail(e) : null;
         bool Marked(IterableUserMark mark) => _marks[mark].Contains(key) || (normalizedEmail is not null && _marks[mark].Contains(normalizedEmail));
+
+        if (Marked(IterableUserMark.Invalid))
+        {
+            Fail(report, subscriber, report.InvalidEmails, report.InvalidUserIds);
+            return null;
+        }
 
         if (Marked(IterableUserMark.Forgotten))
         {

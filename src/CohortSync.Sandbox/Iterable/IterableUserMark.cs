@@ -11,4 +11,7 @@ public enum IterableUserMark
 
     /// <summary>Bad profile data: reported in invalidDataUserIds, never added.</summary>
     InvalidData,
+
+    /// <summary>An identifier Iterable's own validation refuses though it looks fine: reported in invalidUserIds, never added.</summary>
+    Invalid,
 }

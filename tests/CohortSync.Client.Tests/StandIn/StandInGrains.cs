@@ -90,6 +90,18 @@ public sealed class StandInProjectGrain : Grain, IProjectGrain, IStandInProject
             ? Task.CompletedTask
             : throw new CohortSyncException(ErrorCodes.UnknownDestination, $"project {Id} has no destination {destinationId}");
 
+    public Task<DestinationInfo> UpdateDestinationAsync(string destinationId, UpdateDestinationRequest request)
+    {
+        _requests.Add(request);
+        if (!_destinations.TryGetValue(destinationId, out var destination))
+        {
+            throw new CohortSyncException(ErrorCodes.UnknownDestination, $"project {Id} has no destination {destinationId}");
+        }
+        var updated = destination with { KeyHint = Hint(request.IterableApiKey), Health = DestinationHealth.Healthy, HealthReason = null };
+        _destinations[destinationId] = updated;
+        return Task.FromResult(updated);
+    }
+
     public async Task<SyncInfo> StartSyncAsync(StartSyncRequest request)
     {
         _requests.Add(request);

@@ -8,7 +8,7 @@ namespace CohortSync.Integration.Tests.Harness;
 
 /// <summary>
 /// One test's world: a sandbox (Iterable + Amplitude over real HTTP on loopback), a silo on its own
-/// SQLite file, and a project wired to both.
+/// database (a SQLite file, or a fresh PostgreSQL database), and a project wired to both.
 /// </summary>
 public sealed class Scenario : IAsyncDisposable
 {
@@ -19,6 +19,8 @@ public sealed class Scenario : IAsyncDisposable
 
     private readonly TempDirectory _data = new("cohortsync-it-");
 
+    private string[] _storageArgs = [];
+
     private Scenario(SandboxServer sandbox) => Sandbox = sandbox;
 
     public SandboxServer Sandbox { get; }
@@ -27,13 +29,22 @@ public sealed class Scenario : IAsyncDisposable
     public IGrainFactory Grains => Silo.Grains;
     public IProjectGrain Project => Grains.GetGrain<IProjectGrain>(ProjectId);
 
-    public static async Task<Scenario> StartAsync()
+    public static async Task<Scenario> StartAsync(StorageUnderTest? storage = null)
     {
         var sandbox = await SandboxServer.StartAsync();
         sandbox.Amplitude.PutProject(AmplitudeKey, AmplitudeSecret);
         sandbox.Iterable.AddApiKey(IterableKey);
         var scenario = new Scenario(sandbox);
-        scenario.Silo = await SiloUnderTest.StartAsync(scenario.DataDir);
+        try
+        {
+            scenario._storageArgs = await (storage ?? StorageUnderTest.Sqlite).SiloArgsAsync(scenario.DataDir);
+            scenario.Silo = await SiloUnderTest.StartAsync(scenario.DataDir, null, null, scenario._storageArgs);
+        }
+        catch
+        {
+            await scenario.DisposeAsync();
+            throw;
+        }
         return scenario;
     }
 
@@ -41,7 +52,7 @@ public sealed class Scenario : IAsyncDisposable
     {
         var (silo, gateway) = (Silo.SiloPort, Silo.GatewayPort);
         await Silo.DisposeAsync();
-        Silo = await SiloUnderTest.StartAsync(DataDir, silo, gateway);
+        Silo = await SiloUnderTest.StartAsync(DataDir, silo, gateway, _storageArgs);
     }
 
     /// <summary>Enables the project and adds one destination pointing at the sandbox; returns its id.</summary>

@@ -7,7 +7,7 @@ namespace CohortSync.Integration.Tests.Harness;
 
 /// <summary>
 /// A real silo host (the same builder as `dotnet run --project silo`) in this process, on free loopback
-/// ports and a SQLite file of the test's own, with the engine's waits shrunk so tests run in seconds.
+/// ports and a database of the test's own (SQLite by default; <c>extraArgs</c> select PostgreSQL), with the engine's waits shrunk so tests run in seconds.
 /// </summary>
 public sealed class SiloUnderTest : IAsyncDisposable
 {

@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace CohortSync.LoadHarness;
+
+/// <summary>Command-line knobs: which scenarios, how big, and the compressed "hour" of scenario 4.</summary>
+public sealed record HarnessOptions
+{
+    public HashSet<int> Scenarios { get; init; } = [1, 2, 3, 5];
+    public int Members { get; init; } = 2_000_000;
+    public int Syncs { get; init; } = 10_000;
+    public int MembersPerSync { get; init; } = 1_000;
+    public int SyncsPerProject { get; init; } = 100;
+    /// <summary>Scenario 4's cadence: the real target is an hour; the harness compresses it.</summary>
+    public TimeSpan Period { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Extra arguments for the silo process (e.g. GC or engine settings under test).</summary>
+    public List<string> SiloArgs { get; init; } = [];
+
+    public static HarnessOptions Parse(string[] args)
+    {
+        var options = new HarnessOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            options = args[i] switch
+            {
+                "--scenarios" => options with { Scenarios = [.. value.Split(',').Select(int.Parse)] },
+                "--members" => options with { Members = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--syncs" => options with { Syncs = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--members-per-sync" => options with { MembersPerSync = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--syncs-per-project" => options with { SyncsPerProject = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--period" => options with { Period = ParsePeriod(value) },
+                "--silo-arg" => options with { SiloArgs = [.. options.SiloArgs, value] },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+            i++;
+        }
+        return options;
+    }
+
+    private static TimeSpan ParsePeriod(string text) => text[^1] switch
+    {
+        'm' => TimeSpan.FromMinutes(double.Parse(text[..^1], CultureInfo.InvariantCulture)),
+        's' => TimeSpan.FromSeconds(double.Parse(text[..^1], CultureInfo.InvariantCulture)),
+        _ => TimeSpan.Parse(text, CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using CohortSync.Cluster.Tests.Harness;
+using CohortSync.Contracts;
+using CohortSync.Testing;
+
+namespace CohortSync.Cluster.Tests;
+
+/// <summary>Silos come and go under a working cluster; the client follows them.</summary>
+[Collection(PostgresFixture.Collection)]
+[Trait("Speed", "Slow")]
+public sealed class ElasticityTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task Silo_that_joins_later_takes_a_share_of_new_syncs()
+    {
+        await using var cluster = await TestCluster.StartAsync(postgres, silos: 2);
+        var destination = await cluster.EnableProjectAsync();
+        var before = new SyncFleet(cluster, 10);
+        before.SetCohorts(1);
+        await before.StartAsync(destination, cadence: "1m");
+
+        var joined = await cluster.AddSiloAsync();
+        var syncs = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            var cohort = $"late-{i:D2}";
+            cluster.SetCohort(cohort, [$"{cohort}-u1", $"{cohort}-u2"]);
+            syncs.Add((await cluster.Project.StartSyncAsync(new StartSyncRequest(cohort, destination, "1m"))).SyncId);
+        }
+
+        var hosts = await Task.WhenAll(syncs.Select(cluster.HostOfAsync));
+        Assert.Contains(hosts, host => host == joined);
+        Assert.Equal("", cluster.CrashReport());
+    }
+
+    [Fact]
+    public async Task Cli_keeps_working_through_the_other_gateways_and_the_membership_table_when_a_silo_dies()
+    {
+        await using var cluster = await TestCluster.StartAsync(postgres, silos: 3);
+        var gateways = string.Join(',', cluster.Silos.Select(s => s.Gateway));
+        var url = cluster.Sandbox.BaseUrl.ToString();
+        cluster.SetCohort("coh-cli", [.. Enumerable.Range(0, 40).Select(i => $"cli-{i:D3}")]);
+        await CliAsync(cluster, ["project", "enable", TestCluster.ProjectId, "--amplitude-url", url, "--gateway", gateways, "--json"],
+            stdin: $"{TestCluster.AmplitudeKey}\n{TestCluster.AmplitudeSecret}\n");
+
+        // The first gateway of the list dies without a word; nobody has declared it dead yet.
+        cluster.Silos[0].Kill();
+
+        var destination = await CliAsync(cluster, ["destination", "add", TestCluster.ProjectId, "--name", "Sandbox", "--iterable-url", url, "--gateway", gateways, "--json"],
+            environment: new() { ["ITERABLE_API_KEY"] = TestCluster.IterableKey });
+        var destinationId = destination.GetProperty("destinationId").GetString()!;
+        var started = await CliAsync(cluster, ["sync", "start", TestCluster.ProjectId, "--cohort", "coh-cli", "--destination", destinationId,
+            "--cadence", "once", "--wait", "--timeout", "3m", "--gateway", gateways, "--json"]);
+        Assert.Equal("succeeded", started.GetProperty("run").GetProperty("outcome").GetString());
+
+        // Without naming any gateway: the membership table lists the silos that are alive.
+        var syncs = await CliAsync(cluster, ["sync", "list", TestCluster.ProjectId, "--postgres", "--json"],
+            environment: new() { ["COHORTSYNC_POSTGRES"] = cluster.ConnectionString });
+        Assert.Equal(started.GetProperty("sync").GetProperty("syncId").GetString(), Assert.Single(syncs.EnumerateArray()).GetProperty("syncId").GetString());
+        Assert.Equal("", cluster.CrashReport());
+    }
+
+    private static async Task<JsonElement> CliAsync(TestCluster cluster, string[] args, string stdin = "", Dictionary<string, string?>? environment = null)
+    {
+        environment ??= [];
+        environment["COHORTSYNC_CLUSTER_ID"] = cluster.ClusterId;
+        environment["COHORTSYNC_SERVICE_ID"] = TestCluster.ServiceId;
+        var result = await ChildProcess.RunAsync(ChildProcess.Client, args, environment, stdin, TimeSpan.FromMinutes(4));
+        Assert.True(result.ExitCode == 0, $"cohortsync {string.Join(' ', args.Take(3))} exited {result.ExitCode}: {result.Stderr}{result.Stdout}");
+        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
+    }
+}

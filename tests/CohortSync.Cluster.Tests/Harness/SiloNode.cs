@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text;
+using CohortSync.Testing;
+
+namespace CohortSync.Cluster.Tests.Harness;
+
+/// <summary>
+/// One silo of a test cluster as its own process (the built silo, as `dotnet run --project silo` starts it),
+/// on its own loopback ports. <see cref="Kill"/> is kill -9: no shutdown, no goodbye to the cluster.
+/// </summary>
+public sealed class SiloNode : IAsyncDisposable
+{
+    private const int KeptOutput = 64 * 1024;
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private bool _killed;
+
+    private SiloNode(string name, Process process, int siloPort, int gatewayPort, int httpPort)
+    {
+        Name = name;
+        _process = process;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        HttpPort = httpPort;
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+    public int SiloPort { get; }
+    public int GatewayPort { get; }
+    public int HttpPort { get; }
+    public string Gateway => $"127.0.0.1:{GatewayPort}";
+
+    /// <summary>True when the process ended without the test killing it.</summary>
+    public bool Crashed => _process.HasExited && !_killed;
+
+    public bool Killed => _killed;
+
+    /// <summary>The last lines the silo wrote (logs and errors), for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    public static SiloNode Start(string name, IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment, int siloPort, int gatewayPort, int httpPort)
+    {
+        var info = ChildProcess.For(ChildProcess.Silo, args, environment);
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start silo {name}");
+        process.StandardInput.Close();
+        return new SiloNode(name, process, siloPort, gatewayPort, httpPort);
+    }
+
+    /// <summary>Waits until <c>/health/ready</c> answers: the silo is an active member of the cluster.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"silo {Name} exited with code {_process.ExitCode}:\n{Output}");
+            if (await IsReadyAsync(http)) return;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"silo {Name} did not become ready within {timeout.TotalSeconds:0}s:\n{Output}");
+    }
+
+    public async Task<bool> IsReadyAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync($"http://127.0.0.1:{HttpPort}/health/ready");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGKILL: the process ends at once, mid-request, without leaving the cluster.</summary>
+    public void Kill()
+    {
+        _killed = true;
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            if (_output.Length > KeptOutput) _output.Remove(0, _output.Length - KeptOutput);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _killed = true;
+            _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,52 @@
+using CohortSync.Cluster.Tests.Harness;
+using CohortSync.Contracts;
+using CohortSync.Sandbox.Iterable;
+using CohortSync.Testing;
+
+namespace CohortSync.Cluster.Tests;
+
+/// <summary>One Iterable project's rate budget is shared by every sync that writes to it, whichever silo runs them.</summary>
+[Collection(PostgresFixture.Collection)]
+[Trait("Speed", "Slow")]
+public sealed class SharedRateBudgetTests(PostgresFixture postgres)
+{
+    private const double Limit = 20; // requests per second that the sandbox lets through for the Iterable project
+
+    [Fact]
+    public async Task Twenty_syncs_on_two_silos_adapt_to_the_projects_rate_limit_and_none_fails()
+    {
+        // Small batches make many writes; the engine starts far above the limit (EngineTestSettings) and must come down.
+        await using var cluster = await TestCluster.StartAsync(postgres, silos: 2, "--CohortSync:Engine:BatchSize=10");
+        cluster.Sandbox.Iterable.Faults = new IterableFaults { RequestsPerSecondPerProject = Limit };
+        var destination = await cluster.EnableProjectAsync();
+        var fleet = new SyncFleet(cluster, 20);
+        fleet.SetCohorts(1);
+        var mark = cluster.Sandbox.Requests.LastSequence;
+
+        await fleet.StartAsync(destination, cadence: "once");
+        SyncInfo[] finished = [];
+        await Retry.UntilAsync("every sync's first run to finish", TimeSpan.FromMinutes(6), async () =>
+        {
+            finished = await fleet.StatusesAsync();
+            var done = finished.Count(s => s.ActiveRun is null && s.LastRun is not null);
+            return (done == fleet.Count, $"{done} of {fleet.Count} finished");
+        });
+
+        Assert.All(finished, s => Assert.Equal(RunOutcome.Succeeded, s.LastRun!.Outcome));
+        for (var i = 0; i < fleet.Count; i++)
+        {
+            var status = finished.Single(s => s.CohortId == SyncFleet.CohortId(i));
+            Assert.Equal(SyncFleet.Members(i, 1).Order(StringComparer.Ordinal), cluster.ListMembers(status.ListId!.Value).Order(StringComparer.Ordinal));
+        }
+        var hosts = (await Task.WhenAll(fleet.SyncIds.Select(cluster.HostOfAsync))).Where(h => h is not null).Distinct().Count();
+        Assert.True(hosts == 2, $"the syncs ran on {hosts} silo(s); the test needs both");
+
+        // The rate the engine sent at (429-answered requests included), once it had adapted: the last two thirds of the work.
+        var sent = cluster.Sandbox.Requests.Since(mark).Where(e => e.Path.StartsWith("/api/lists", StringComparison.Ordinal)).OrderBy(e => e.Time).ToList();
+        var steady = sent.Skip(sent.Count / 3).ToList();
+        var seconds = (steady[^1].Time - steady[0].Time).TotalSeconds;
+        var rate = (steady.Count - 1) / seconds;
+        Assert.True(rate <= Limit * 1.25, $"after adapting the engine sent {rate:0.0} requests/s against a limit of {Limit}/s ({steady.Count} requests in {seconds:0.0} s)");
+        Assert.Equal("", cluster.CrashReport());
+    }
+}

@@ -1,0 +1,77 @@
+using CohortSync.Contracts;
+using CohortSync.Delivery.Tests.Harness;
+
+namespace CohortSync.Delivery.Tests;
+
+/// <summary>A key Iterable stops accepting: the destination goes unhealthy, all its syncs pause, a new key resumes them.</summary>
+public sealed class BadKeyTests
+{
+    [Fact]
+    public async Task Revoked_key_pauses_every_sync_of_the_destination_with_the_reason_and_sends_nothing_until_the_key_is_replaced()
+    {
+        await using var w = await DeliveryWorld.StartAsync();
+        var cohorts = Enumerable.Range(1, 3).Select(i => ($"coh-{i}", DeliveryWorld.Users(i * 1000, 50))).ToList();
+        foreach (var (id, members) in cohorts) w.SetCohort(id, "Cohort " + id, members);
+        var destination = await w.EnableWithDestinationAsync();
+        var syncs = new List<string>();
+        foreach (var (id, _) in cohorts) syncs.Add(await w.StartSyncAsync(id, destination, cadence: "2s"));
+        foreach (var sync in syncs) await w.WaitForRunAsync(sync, 1);
+
+        w.Iterable.RevokeApiKey(DeliveryWorld.IterableKey);
+        var revokedAt = w.LastRequestSequence;
+        var paused = new List<SyncInfo>();
+        foreach (var sync in syncs) paused.Add(await w.WaitForStateAsync(sync, SyncState.Paused));
+
+        Assert.All(paused, p => Assert.Contains("destination update", p.StateReason));
+        var info = await w.Project.GetDestinationAsync(destination);
+        Assert.Equal(DestinationHealth.Unhealthy, info.Health);
+        Assert.Contains("401", info.HealthReason);
+        Assert.Contains("destination update", info.HealthReason);
+        // No retry storm: at most one refused request per sync that happened to be running.
+        Assert.InRange(w.IterableRequestsSince(revokedAt).Count(e => e.Status == 401), 1, syncs.Count);
+        await Assert.ThrowsAsync<CohortSyncException>(() => w.Sync(syncs[0]).RunNowAsync());
+        var quietFrom = w.LastRequestSequence;
+        // A negative can only be observed over a window: three cadence periods pass without a request.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Empty(w.IterableRequestsSince(quietFrom));
+
+        const string newKey = "iterable-key-0008";
+        w.Iterable.AddApiKey(newKey, w.IterableProjectId);
+        foreach (var (id, members) in cohorts) w.SetCohort(id, "Cohort " + id, members.Skip(5));
+        var updated = await w.Project.UpdateDestinationAsync(destination, new UpdateDestinationRequest(newKey));
+
+        Assert.Equal(DestinationHealth.Healthy, updated.Health);
+        Assert.Equal("…0008", updated.KeyHint);
+        foreach (var sync in syncs)
+        {
+            var run = await Wait.ForAsync(async () =>
+            {
+                var status = await w.Sync(sync).GetStatusAsync();
+                return status.ActiveRun is null && status.LastRun is { Outcome: RunOutcome.Succeeded, Trigger: "resume" } last ? last : null;
+            }, $"sync {sync} to resume and succeed");
+            Assert.Equal(5, run.Counts.Removed);
+            var status = await w.Sync(sync).GetStatusAsync();
+            Assert.NotEqual(SyncState.Paused, status.State);
+            Assert.Equal(45, w.Iterable.GetListMembers(newKey, status.ListId!.Value).Count);
+        }
+    }
+
+    [Fact]
+    public async Task A_new_key_Iterable_also_rejects_is_refused_and_the_syncs_stay_paused()
+    {
+        await using var w = await DeliveryWorld.StartAsync();
+        w.SetCohort("coh-1", "Locked out", DeliveryWorld.Users(0, 10));
+        var destination = await w.EnableWithDestinationAsync(iterableKey: "never-registered-1");
+        var sync = await w.StartSyncAsync("coh-1", destination);
+        await w.WaitForStateAsync(sync, SyncState.Paused);
+
+        var error = await Assert.ThrowsAsync<CohortSyncException>(() =>
+            w.Project.UpdateDestinationAsync(destination, new UpdateDestinationRequest("never-registered-2")));
+
+        Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
+        Assert.DoesNotContain("never-registered-2", error.Message);
+        Assert.Equal(DestinationHealth.Unhealthy, (await w.Project.GetDestinationAsync(destination)).Health);
+        Assert.Equal(SyncState.Paused, (await w.Sync(sync).GetStatusAsync()).State);
+        Assert.Empty(w.IterableWritesSince(0));
+    }
+}

@@ -1,0 +1,63 @@
+using CohortSync.Contracts;
+using CohortSync.Delivery.Tests.Harness;
+using CohortSync.Sandbox.Iterable;
+
+namespace CohortSync.Delivery.Tests;
+
+/// <summary>Runs cut short by Iterable failing or by the silo going away: the next run finishes the job, exactly.</summary>
+public sealed class InterruptionTests
+{
+    private const int Members = 15_000;
+
+    [Fact]
+    public async Task A_5xx_burst_ends_the_run_retryably_and_the_next_run_finishes_the_list_without_losing_or_double_counting()
+    {
+        await using var w = await DeliveryWorld.StartAsync();
+        var cohort = DeliveryWorld.Users(0, Members);
+        w.SetCohort("coh-1", "Flaky", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+        w.Iterable.Faults = new IterableFaults { LatencyMs = 40 };
+
+        var syncId = await w.StartSyncAsync("coh-1", destination);
+        await Wait.UntilAsync(async () => (await w.Sync(syncId).GetStatusAsync()).ActiveRun?.Counts.Added > 0, "the first batches to land");
+        // More failures in a row than the resilience handler retries (4): the run must give up, retryably.
+        w.Iterable.Faults = new IterableFaults { WritesOnly = true, ServerErrorBurst = 7, ServerErrorStatus = 503 };
+        var done = await w.WaitForStateAsync(syncId, SyncState.Done, TimeSpan.FromSeconds(120));
+
+        var history = await w.HistoryAsync(syncId);
+        Assert.Contains(history, r => r.Outcome == RunOutcome.FailedRetryable && r.Reason!.Contains("unavailable", StringComparison.Ordinal));
+        Assert.Equal(RunOutcome.Succeeded, history[0].Outcome);
+        Assert.Equal(Members, history.Sum(r => r.Counts.Added));
+        Assert.Equal(Members, done.SyncedCount);
+        Assert.Equal(cohort, w.ListMembers(done.ListId!.Value));
+        Assert.InRange(w.IterableWritesSince(0).Count(e => e.Status == 503), 5, 7);
+    }
+
+    [Fact]
+    public async Task A_silo_stopped_mid_run_leaves_a_checkpoint_the_next_silo_finishes_from_exactly()
+    {
+        await using var w = await DeliveryWorld.StartAsync();
+        var cohort = DeliveryWorld.Users(0, Members);
+        w.SetCohort("coh-1", "Interrupted", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+        w.Iterable.Faults = new IterableFaults { LatencyMs = 60 };
+
+        var syncId = await w.StartSyncAsync("coh-1", destination);
+        await Wait.UntilAsync(async () => (await w.Sync(syncId).GetStatusAsync()).ActiveRun?.Counts.Added >= 2000, "a few batches to land");
+        await w.RestartSiloAsync();
+        w.Iterable.Faults = IterableFaults.None;
+        var done = await w.WaitForStateAsync(syncId, SyncState.Done, TimeSpan.FromSeconds(120));
+
+        var history = await w.HistoryAsync(syncId);
+        var interrupted = Assert.Single(history, r => r.Outcome == RunOutcome.FailedRetryable);
+        Assert.Contains("interrupted", interrupted.Reason);
+        Assert.InRange(interrupted.Counts.Added, 2000, Members - 1);
+        Assert.Equal(Members, history.Sum(r => r.Counts.Added));
+        Assert.Equal(Members, done.SyncedCount);
+        Assert.Equal(cohort, w.ListMembers(done.ListId!.Value));
+        // Only one list ever, and the resumed run sent only what was not acknowledged before the stop.
+        Assert.Single(w.Iterable.GetLists(DeliveryWorld.IterableKey));
+        var sent = w.IterableWritesSince(0).Where(e => e.Path == "/api/lists/subscribe" && e.Status == 200).Sum(e => e.SubscriberCount ?? 0);
+        Assert.InRange(sent, Members, Members + 1000);
+    }
+}

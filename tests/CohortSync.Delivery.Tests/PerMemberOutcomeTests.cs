@@ -1,0 +1,84 @@
+using System.Net.Http.Json;
+using CohortSync.Contracts;
+using CohortSync.Delivery.Tests.Harness;
+using CohortSync.Sandbox.Iterable;
+
+namespace CohortSync.Delivery.Tests;
+
+/// <summary>What Iterable says member by member in a 200 answer, and what the engine makes of it.</summary>
+public sealed class PerMemberOutcomeTests
+{
+    [Fact]
+    public async Task Refused_members_are_counted_by_reason_kept_out_of_the_list_and_not_sent_again_until_their_identifier_changes()
+    {
+        await using var w = await DeliveryWorld.StartAsync();
+        var cohort = DeliveryWorld.Users(0, 30);
+        w.Iterable.MarkUsers(DeliveryWorld.IterableKey, IterableUserMark.Forgotten, [cohort[0], cohort[1]]);
+        w.Iterable.MarkUsers(DeliveryWorld.IterableKey, IterableUserMark.Conflict, [cohort[2], cohort[3]]);
+        w.Iterable.MarkUsers(DeliveryWorld.IterableKey, IterableUserMark.InvalidData, [cohort[4]]);
+        w.Iterable.MarkUsers(DeliveryWorld.IterableKey, IterableUserMark.Invalid, [cohort[5]]);
+        var refused = cohort.Take(6).ToList();
+        w.SetCohort("coh-1", "Picky", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+
+        var syncId = await w.StartSyncAsync("coh-1", destination, cadence: "hourly");
+        var first = await w.WaitForRunAsync(syncId, 1);
+
+        Assert.Equal(RunOutcome.Succeeded, first.Outcome);
+        Assert.Equal(24, first.Counts.Added);
+        Assert.Equal(new Dictionary<string, long> { ["forgotten"] = 2, ["conflict"] = 2, ["invalidData"] = 1, ["invalid"] = 1 }, first.Counts.Rejected);
+        Assert.Contains("conflict:" + cohort[2], first.Counts.RejectedSample);
+        Assert.Contains("forgotten:" + cohort[0], first.Counts.RejectedSample);
+        var status = await w.Sync(syncId).GetStatusAsync();
+        Assert.Equal(24, status.SyncedCount);
+        Assert.Equal(cohort.Skip(6), w.ListMembers(status.ListId!.Value));
+
+        // Same cohort: the refused members are held back, not sent again.
+        var mark = w.LastRequestSequence;
+        var second = await w.RunAndWaitAsync(syncId);
+        Assert.Equal(RunOutcome.Succeeded, second.Outcome);
+        Assert.Empty(w.IterableWritesSince(mark));
+        Assert.Equal(6, second.Counts.HeldBack);
+        Assert.Empty(second.Counts.Rejected);
+
+        // The conflicting member's identifier changes: the new identifier is sent, the old one is forgotten.
+        var renamed = cohort[2] + "-b";
+        w.SetCohort("coh-1", "Picky", cohort.Where(id => id != cohort[2]).Append(renamed));
+        mark = w.LastRequestSequence;
+        var third = await w.RunAndWaitAsync(syncId);
+        var subscribe = Assert.Single(w.IterableWritesSince(mark));
+        Assert.Equal([renamed], subscribe.UserIds);
+        Assert.Equal(5, third.Counts.HeldBack);
+        Assert.Equal(1, third.Counts.Added);
+        Assert.DoesNotContain(refused, w.ListMembers(status.ListId!.Value).Contains);
+    }
+
+    [Fact]
+    public async Task Removing_a_member_Iterable_no_longer_has_counts_as_removed()
+    {
+        await using var w = await DeliveryWorld.StartAsync();
+        var cohort = DeliveryWorld.Users(0, 10);
+        w.SetCohort("coh-1", "Leavers", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+        var syncId = await w.StartSyncAsync("coh-1", destination, cadence: "hourly");
+        await w.WaitForRunAsync(syncId, 1);
+        var listId = (await w.Sync(syncId).GetStatusAsync()).ListId!.Value;
+        // Someone else takes two members out of the list in Iterable.
+        using (var http = new HttpClient { BaseAddress = w.Sandbox.BaseUrl })
+        {
+            http.DefaultRequestHeaders.Add("Api-Key", DeliveryWorld.IterableKey);
+            var response = await http.PostAsJsonAsync("/api/lists/unsubscribe",
+                new { listId, subscribers = new[] { new { userId = cohort[0] }, new { userId = cohort[1] } }, channelUnsubscribe = false });
+            response.EnsureSuccessStatusCode();
+        }
+        w.SetCohort("coh-1", "Leavers", cohort.Skip(3));
+
+        var run = await w.RunAndWaitAsync(syncId);
+
+        Assert.Equal(RunOutcome.Succeeded, run.Outcome);
+        Assert.Equal(3, run.Counts.Removed);
+        Assert.Empty(run.Counts.Rejected);
+        Assert.Equal(7, (await w.Sync(syncId).GetStatusAsync()).SyncedCount);
+        Assert.Equal(cohort.Skip(3), w.ListMembers(listId));
+    }
+}

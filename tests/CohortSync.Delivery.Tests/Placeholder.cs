@@ -1,1 +1,0 @@
-namespace CohortSync.Delivery.Tests;
