@@ -6,7 +6,7 @@ using CohortSync.Core.Members;
 
 namespace CohortSync.Storage.Snapshots;
 
-internal enum SnapshotAccess
+public enum SnapshotAccess
 {
     Read,
     Write,
@@ -18,10 +18,12 @@ internal enum SnapshotAccess
 /// Tables: <c>cohortsync_snapshot_chunk</c> (the base, one row per content-defined chunk keyed by its
 /// first member) and <c>cohortsync_snapshot_journal</c> (acknowledged batches since the last compaction).
 /// </summary>
-internal sealed class ChunkedSnapshotStore(
-    Func<CancellationToken, Task<DbConnection>> openConnectionAsync,
-    Func<DbConnection, SnapshotAccess, CancellationToken, ValueTask<DbTransaction>> beginTransactionAsync)
+public abstract class ChunkedSnapshotStore : ISnapshotStore
 {
+    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    protected abstract ValueTask<DbTransaction> BeginTransactionAsync(DbConnection connection, SnapshotAccess access, CancellationToken cancellationToken);
+
     public const int MaxSyncKeyLength = 200;
 
     public SnapshotStoreCounters Counters { get; } = new();
@@ -29,8 +31,8 @@ internal sealed class ChunkedSnapshotStore(
     public async Task<MemberSet> LoadAsync(string syncKey, CancellationToken cancellationToken)
     {
         ValidateKey(syncKey);
-        await using var connection = await openConnectionAsync(cancellationToken);
-        await using var transaction = await beginTransactionAsync(connection, SnapshotAccess.Read, cancellationToken);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await BeginTransactionAsync(connection, SnapshotAccess.Read, cancellationToken);
 
         long memberCount, rawBytes;
         await using (var totals = Command(connection, transaction,
@@ -85,7 +87,7 @@ internal sealed class ChunkedSnapshotStore(
         var addedPayload = MemberChunkCodec.Encode(added);
         var removedPayload = MemberChunkCodec.Encode(removed);
 
-        await using var connection = await openConnectionAsync(cancellationToken);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var insert = Command(connection, null,
             "INSERT INTO cohortsync_snapshot_journal (sync_key, added, removed) VALUES (@sync_key, @added, @removed);");
         Add(insert, "sync_key", syncKey);
@@ -102,8 +104,8 @@ internal sealed class ChunkedSnapshotStore(
         // Everything that costs CPU happens before the transaction, so the write lock is held briefly.
         var planned = PlanChunks(current);
 
-        await using var connection = await openConnectionAsync(cancellationToken);
-        await using var transaction = await beginTransactionAsync(connection, SnapshotAccess.Write, cancellationToken);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await BeginTransactionAsync(connection, SnapshotAccess.Write, cancellationToken);
 
         var existing = new List<(byte[] Key, byte[] Hash)>();
         await using (var read = Command(connection, transaction,
@@ -174,11 +176,14 @@ internal sealed class ChunkedSnapshotStore(
         return new CompactionResult(written, deleted, unchanged, folded);
     }
 
+    Task ISnapshotStore.CompactAsync(string syncKey, MemberSet current, CancellationToken cancellationToken) =>
+        CompactAsync(syncKey, current, cancellationToken);
+
     public async Task ClearAsync(string syncKey, CancellationToken cancellationToken)
     {
         ValidateKey(syncKey);
-        await using var connection = await openConnectionAsync(cancellationToken);
-        await using var transaction = await beginTransactionAsync(connection, SnapshotAccess.Write, cancellationToken);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await BeginTransactionAsync(connection, SnapshotAccess.Write, cancellationToken);
         foreach (var table in new[] { "cohortsync_snapshot_chunk", "cohortsync_snapshot_journal" })
         {
             await using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE sync_key = @sync_key;");
