@@ -38,17 +38,21 @@ public sealed class BadKeyTests
         const string newKey = "iterable-key-0008";
         w.Iterable.AddApiKey(newKey, w.IterableProjectId);
         foreach (var (id, members) in cohorts) w.SetCohort(id, "Cohort " + id, members.Skip(5));
+        // Nothing runs while they are paused: the first run numbered after this is the one the new key starts.
+        var lastBefore = new Dictionary<string, long>();
+        foreach (var sync in syncs) lastBefore[sync] = (await w.Sync(sync).GetHistoryAsync(1)).Single().RunNumber;
         var updated = await w.Project.UpdateDestinationAsync(destination, new UpdateDestinationRequest(newKey));
 
         Assert.Equal(DestinationHealth.Healthy, updated.Health);
         Assert.Equal("…0008", updated.KeyHint);
         foreach (var sync in syncs)
         {
+            // Read from the history, not from the last run: with a 2 s cadence later runs soon follow it.
             var run = await Wait.ForAsync(async () =>
-            {
-                var status = await w.Sync(sync).GetStatusAsync();
-                return status.ActiveRun is null && status.LastRun is { Outcome: RunOutcome.Succeeded, Trigger: "resume" } last ? last : null;
-            }, $"sync {sync} to resume and succeed");
+                (await w.Sync(sync).GetHistoryAsync(1000)).LastOrDefault(r => r.RunNumber > lastBefore[sync]),
+                $"sync {sync} to finish its first run after the key was replaced");
+            Assert.Equal("resume", run.Trigger);
+            Assert.True(run.Outcome == RunOutcome.Succeeded, $"the resumed run ended {run.Outcome}: {run.Reason}");
             Assert.Equal(5, run.Counts.Removed);
             var status = await w.Sync(sync).GetStatusAsync();
             Assert.NotEqual(SyncState.Paused, status.State);

@@ -6,6 +6,7 @@ using CohortSync.Grains.Runs;
 using CohortSync.Grains.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace CohortSync.Grains.Syncs;
 
@@ -13,7 +14,10 @@ namespace CohortSync.Grains.Syncs;
 /// One cohort sync. The cadence is a durable reminder whose tick only starts a run; the run is a
 /// background loop on this activation that checkpoints into the snapshot store as it goes. A second
 /// reminder (the guard) exists while a run is unfinished, so a run cut short by a dead silo is resumed.
+/// Placed at random: syncs are started in bursts and their load comes in runs, not continuously, so the
+/// resource-optimised default (which reads load statistics a second old) would put a burst on one silo.
 /// </summary>
+[RandomPlacement]
 public sealed class CohortSyncGrain(
     [PersistentState("sync", StorageNames.Main)] IPersistentState<CohortSyncState> state,
     SyncRunner runner,

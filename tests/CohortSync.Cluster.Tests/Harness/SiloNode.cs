@@ -70,6 +70,22 @@ public sealed class SiloNode : IAsyncDisposable
         throw new TimeoutException($"silo {Name} did not become ready within {timeout.TotalSeconds:0}s:\n{Output}");
     }
 
+    /// <summary>How many active silos this silo knows of (<c>/health/cluster</c>), or null if it does not answer.</summary>
+    public async Task<int?> ActiveSilosSeenAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync($"http://127.0.0.1:{HttpPort}/health/cluster");
+            if (!response.IsSuccessStatusCode) return null;
+            using var view = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return view.RootElement.GetProperty("activeSilos").GetInt32();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     public async Task<bool> IsReadyAsync(HttpClient http)
     {
         try

@@ -70,6 +70,7 @@ public sealed class TestCluster : IAsyncDisposable
             var migrate = await cluster.MigrateAsync();
             if (migrate.ExitCode != 0) throw new InvalidOperationException($"migrate exited {migrate.ExitCode}: {migrate.Stderr}");
             await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.AddSiloAsync()));
+            await cluster.WaitUntilEverySiloSeesAllAsync();
             await cluster.ConnectAsync();
         }
         catch
@@ -109,6 +110,21 @@ public sealed class TestCluster : IAsyncDisposable
         lock (_silos) _silos.Add(silo);
         await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         return silo;
+    }
+
+    /// <summary>
+    /// Waits until every live silo knows every other as active. A silo is ready once it is a member itself;
+    /// the others learn of it a moment later, and until then place nothing on it.
+    /// </summary>
+    public async Task WaitUntilEverySiloSeesAllAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var live = _silos.Where(s => !s.Killed && !s.Crashed).ToList();
+        await Retry.UntilAsync($"each of {live.Count} silos to see all of them active", TimeSpan.FromSeconds(60), async () =>
+        {
+            var seen = await Task.WhenAll(live.Select(s => s.ActiveSilosSeenAsync(http)));
+            return (seen.All(n => n == live.Count), string.Join(", ", live.Zip(seen, (s, n) => $"{s.Name} sees {n?.ToString() ?? "?"}")));
+        }, poll: TimeSpan.FromMilliseconds(200));
     }
 
     private async Task ConnectAsync()
