@@ -25,6 +25,9 @@ public sealed class CommandContext(
     /// <summary>Stderr, for the rare line that is neither the result nor an error.</summary>
     public TextWriter Error => environment.Error;
 
+    /// <summary>True once a gateway accepted the connection: from then on a failure may have reached the cluster.</summary>
+    public bool Connected { get; private set; }
+
     /// <summary>True once the connection dropped; the command's token was cancelled because of it.</summary>
     public bool ConnectionLost => _connectionLost;
 
@@ -32,6 +35,7 @@ public sealed class CommandContext(
     public async Task<IClusterConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         var connection = await connector.ConnectAsync(gateways, cancellationToken);
+        Connected = true;
         connection.Lost.Register(() =>
         {
             _connectionLost = true;

@@ -92,7 +92,7 @@ internal static class DestinationCommands
             await using var cluster = await context.ConnectAsync(cancellationToken);
             context.Output.Destinations(await cluster.Project(parse.GetRequiredValue(project)).ListDestinationsAsync().WaitAsync(cancellationToken));
             return ExitCodes.Ok;
-        });
+        }, Repeat.Safe);
         return command;
     }
 
@@ -108,7 +108,7 @@ internal static class DestinationCommands
                 .GetDestinationAsync(parse.GetRequiredValue(destination)).WaitAsync(cancellationToken);
             context.Output.Destination(shown);
             return ExitCodes.Ok;
-        });
+        }, Repeat.Safe);
         return command;
     }
 

@@ -59,7 +59,7 @@ internal static class ProjectCommands
             await using var cluster = await context.ConnectAsync(cancellationToken);
             context.Output.Project(await cluster.Project(parse.GetRequiredValue(project)).GetAsync().WaitAsync(cancellationToken));
             return ExitCodes.Ok;
-        });
+        }, Repeat.Safe);
         return command;
     }
 }

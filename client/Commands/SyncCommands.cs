@@ -70,11 +70,14 @@ internal static class SyncCommands
             await using var cluster = await context.ConnectAsync(cancellationToken);
             context.Output.Syncs(await cluster.Project(parse.GetRequiredValue(project)).ListSyncsAsync().WaitAsync(cancellationToken));
             return ExitCodes.Ok;
-        });
+        }, Repeat.Safe);
         return command;
     }
 
-    /// <summary>The commands that make one call on the sync grain and print the sync it returns.</summary>
+    /// <summary>
+    /// The commands that make one call on the sync grain and print the sync it returns. Each ends in the same
+    /// state however often it is sent, so a call the cluster lost is sent again.
+    /// </summary>
     private static Command Control(CommandRunner runner, string name, string description, Func<ICohortSyncGrain, Task<SyncInfo>> call)
     {
         var project = Symbols.Project();
@@ -85,7 +88,7 @@ internal static class SyncCommands
             await using var cluster = await context.ConnectAsync(cancellationToken);
             context.Output.Sync(await call(cluster.Sync(parse.GetRequiredValue(project), parse.GetRequiredValue(sync))).WaitAsync(cancellationToken));
             return ExitCodes.Ok;
-        });
+        }, Repeat.Safe);
         return command;
     }
 
@@ -133,7 +136,7 @@ internal static class SyncCommands
             var grain = cluster.Sync(parse.GetRequiredValue(project), parse.GetRequiredValue(sync));
             context.Output.History(await grain.GetHistoryAsync(parse.GetValue(limit)).WaitAsync(cancellationToken));
             return ExitCodes.Ok;
-        });
+        }, Repeat.Safe);
         return command;
     }
 
@@ -152,7 +155,7 @@ internal static class SyncCommands
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var grain = cluster.Sync(parse.GetRequiredValue(project), parse.GetRequiredValue(sync));
             return Finish(context, await context.Waiter.WaitForCurrentRunAsync(grain, parse.GetValue(timeout), cancellationToken));
-        });
+        }, Repeat.Safe);
         return command;
     }
 

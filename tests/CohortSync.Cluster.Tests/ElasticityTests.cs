@@ -63,6 +63,40 @@ public sealed class ElasticityTests(PostgresFixture postgres)
         Assert.Equal("", cluster.CrashReport());
     }
 
+    [Fact]
+    public async Task Read_only_command_rides_out_a_killed_silo_until_the_cluster_has_taken_over_its_grains()
+    {
+        // Orleans' production probe timeout: the killed silo stays undeclared for 15 s or more, the window this is about.
+        await using var cluster = await TestCluster.StartAsync(postgres, silos: 3, "--CohortSync:Membership:ProbeTimeout=00:00:05");
+        var destination = await cluster.EnableProjectAsync();
+        cluster.SetCohort("coh-ride", ["ride-1", "ride-2"]);
+        var sync = (await cluster.Project.StartSyncAsync(new StartSyncRequest("coh-ride", destination, "once"))).SyncId;
+        await Retry.UntilAsync("the first run to finish", TimeSpan.FromMinutes(2), async () =>
+        {
+            var status = await cluster.StatusAsync(sync);
+            return (status.ActiveRun is null && status.LastRun is not null, SyncFleet.Describe(status));
+        });
+        var victim = await cluster.HostOfAsync(sync) ?? throw new InvalidOperationException($"sync {sync} is not active anywhere");
+        var gateways = string.Join(',', cluster.Silos.OrderBy(s => s == victim ? 0 : 1).Select(s => s.Gateway));
+
+        victim.Kill();
+        // One command, run once: the sync's grain lived on the dead silo, which is also the first gateway named.
+        var result = await ChildProcess.RunAsync(ChildProcess.Client, ["sync", "status", TestCluster.ProjectId, sync, "--gateway", gateways, "--json"],
+            ClientEnvironment(cluster), "", TimeSpan.FromMinutes(4));
+
+        Assert.True(result.ExitCode == 0, $"sync status exited {result.ExitCode}: {result.Stderr}{result.Stdout}");
+        Assert.Equal(sync, JsonDocument.Parse(result.Stdout).RootElement.GetProperty("syncId").GetString());
+        Assert.Contains("warning: ", result.Stderr);
+        Assert.Contains("retrying for up to 90 s while the cluster recovers", result.Stderr);
+        Assert.Equal("", cluster.CrashReport());
+    }
+
+    private static Dictionary<string, string?> ClientEnvironment(TestCluster cluster) => new()
+    {
+        ["COHORTSYNC_CLUSTER_ID"] = cluster.ClusterId,
+        ["COHORTSYNC_SERVICE_ID"] = TestCluster.ServiceId,
+    };
+
     private static async Task<JsonElement> CliAsync(TestCluster cluster, string[] args, string stdin = "", Dictionary<string, string?>? environment = null)
     {
         environment ??= [];
