@@ -48,6 +48,7 @@ internal static class SyncCommands
             var request = new StartSyncRequest(parse.GetValue(cohort)!.Trim(), parse.GetRequiredValue(destination), parse.GetRequiredValue(cadence));
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var started = await cluster.Project(projectId).StartSyncAsync(request).WaitAsync(cancellationToken);
+            if (started.Warning is not null) context.Error.WriteLine(CommandRunner.OneLine($"warning: {started.Warning}"));
             if (!parse.GetValue(wait) || !context.Output.Json)
             {
                 // With --wait in text mode the id still comes first, so `head -1` gets it.

@@ -13,6 +13,10 @@ public static class TextFormat
         .Add("amplitude key", project.AmplitudeKeyHint)
         .Add("destinations", Count(project.Destinations))
         .Add("syncs", Count(project.Syncs))
+        .Add("downloads", project.Downloads is { } d
+            ? $"{Count(d.Used)} Amplitude cohort downloads in {d.Month}, on course for {Count(d.Projected)} (quota {Count(d.Quota)})"
+            : null)
+        .Add("warning", project.Downloads?.Warning)
         .ToString();
 
     public static string Destination(DestinationInfo destination) => new TextBlock()
@@ -51,6 +55,7 @@ public static class TextFormat
         .Add("last run", sync.LastRun is null ? "none yet" : RunLine(sync.LastRun))
         .Add("", sync.LastRun is null ? null : CountsLine(sync.LastRun.Counts))
         .Add("created", Time(sync.CreatedAt))
+        .Add("warning", sync.Warning)
         .ToString();
 
     public static string Syncs(IReadOnlyList<SyncInfo> syncs)

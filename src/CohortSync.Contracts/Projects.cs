@@ -19,4 +19,17 @@ public sealed record ProjectInfo(
     [property: Id(3)] string AmplitudeKeyHint,
     [property: Id(4)] int Destinations,
     [property: Id(5)] int Syncs,
-    [property: Id(6)] DateTimeOffset? EnabledAt);
+    [property: Id(6)] DateTimeOffset? EnabledAt,
+    [property: Id(7)] AmplitudeDownloads? Downloads = null);
+
+/// <summary>
+/// The project's Amplitude cohort downloads this month (UTC) against the monthly quota: every run makes one.
+/// <see cref="Projected"/> extends the pace so far to the end of the month; <see cref="Warning"/> is set when it passes the quota.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cs.AmplitudeDownloads")]
+public sealed record AmplitudeDownloads(
+    [property: Id(0)] string Month,
+    [property: Id(1)] int Used,
+    [property: Id(2)] int Projected,
+    [property: Id(3)] int Quota,
+    [property: Id(4)] string? Warning);

@@ -105,6 +105,10 @@ public sealed record RunCounts
     public long RejectedTotal => Rejected.Values.Sum();
 }
 
+/// <summary>
+/// A sync as the client sees it. <see cref="Warning"/> says why it may not run as asked (a cadence that needs more
+/// Amplitude downloads a month than the quota allows), or is null.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cs.SyncInfo")]
 public sealed record SyncInfo(
     [property: Id(0)] string ProjectId,
@@ -121,4 +125,5 @@ public sealed record SyncInfo(
     [property: Id(11)] DateTimeOffset? NextRunAt,
     [property: Id(12)] RunRecord? LastRun,
     [property: Id(13)] RunRecord? ActiveRun,
-    [property: Id(14)] DateTimeOffset CreatedAt);
+    [property: Id(14)] DateTimeOffset CreatedAt,
+    [property: Id(15)] string? Warning = null);

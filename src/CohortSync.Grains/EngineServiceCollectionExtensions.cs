@@ -4,6 +4,7 @@ using CohortSync.Iterable.Delivery;
 using CohortSync.Iterable.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CohortSync.Grains;
 
@@ -24,6 +25,7 @@ public static class EngineServiceCollectionExtensions
             .Validate(options => !options.Problems().Any(), "Invalid CohortSync:RateBudget: check rates, factor, periods and pauses.")
             .ValidateOnStart();
         services.AddSingleton<SyncRunner>();
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 }

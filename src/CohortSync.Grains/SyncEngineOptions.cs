@@ -31,4 +31,10 @@ public sealed class SyncEngineOptions
     public int NewListRetries { get; set; } = 5;
 
     public TimeSpan NewListRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Amplitude cohort downloads a project may make in a month (500 on Growth and Enterprise plans). Every run makes
+    /// one; a cadence or a project on course for more is warned about, never refused.
+    /// </summary>
+    public int AmplitudeMonthlyDownloadQuota { get; set; } = Core.Scheduling.DownloadQuota.AmplitudeDefault;
 }

@@ -16,9 +16,13 @@ public sealed class JsonRenderingTests
     {
         var json = Render(Samples.Project());
 
-        Assert.Equal(["projectId", "enabled", "amplitudeUrl", "amplitudeKeyHint", "destinations", "syncs", "enabledAt"], Names(json));
+        Assert.Equal(["projectId", "enabled", "amplitudeUrl", "amplitudeKeyHint", "destinations", "syncs", "enabledAt", "downloads"], Names(json));
         Assert.True(json.GetProperty("enabled").GetBoolean());
         Assert.Equal("2025-03-01T08:00:00+00:00", json.GetProperty("enabledAt").GetString());
+        var downloads = json.GetProperty("downloads");
+        Assert.Equal(["month", "used", "projected", "quota", "warning"], Names(downloads));
+        Assert.Equal("2025-03", downloads.GetProperty("month").GetString());
+        Assert.Equal(500, downloads.GetProperty("quota").GetInt32());
     }
 
     [Fact]
@@ -45,7 +49,7 @@ public sealed class JsonRenderingTests
 
         Assert.Equal(
             ["projectId", "syncId", "cohortId", "cohortName", "destinationId", "cadence", "state", "stateReason", "listId", "listName",
-             "syncedCount", "nextRunAt", "lastRun", "activeRun", "createdAt"],
+             "syncedCount", "nextRunAt", "lastRun", "activeRun", "createdAt", "warning"],
             Names(json));
         Assert.Equal("running", json.GetProperty("state").GetString());
         Assert.Equal(1234, json.GetProperty("listId").GetInt64());

@@ -8,7 +8,8 @@ public static class Samples
     public static readonly DateTimeOffset Created = new(2025, 3, 1, 8, 0, 0, TimeSpan.Zero);
 
     public static ProjectInfo Project(bool enabled = true) =>
-        new("acme", enabled, "https://amplitude.com", "…x9Qz", Destinations: 1, Syncs: 2, enabled ? Created : null);
+        new("acme", enabled, "https://amplitude.com", "…x9Qz", Destinations: 1, Syncs: 2, enabled ? Created : null,
+            new AmplitudeDownloads("2025-03", Used: 12, Projected: 120, Quota: 500, Warning: null));
 
     public static DestinationInfo Destination() =>
         new("acme", "d1", "Iterable US", "https://api.iterable.com", "…k3y9", "user_id", DestinationHealth.Healthy, null, Created);

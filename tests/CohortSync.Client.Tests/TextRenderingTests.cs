@@ -12,6 +12,18 @@ public sealed class TextRenderingTests
 
         Assert.Contains("amplitude key  …x9Qz", text);
         Assert.Contains("enabled        yes, since 2025-03-01 08:00:00Z", text);
+        Assert.Contains("downloads      12 Amplitude cohort downloads in 2025-03, on course for 120 (quota 500)", text);
+        Assert.DoesNotContain("warning", text);
+    }
+
+    [Fact]
+    public void Quota_warnings_show_in_the_project_and_sync_blocks()
+    {
+        var project = Samples.Project() with { Downloads = new AmplitudeDownloads("2025-03", 400, 1200, 500, "project acme is on course for about 1200 …") };
+        var sync = Samples.Sync() with { Warning = "cadence hourly needs about 720 Amplitude cohort downloads a month …" };
+
+        Assert.Contains("warning        project acme is on course for about 1200 …", TextFormat.Project(project));
+        Assert.Contains("warning      cadence hourly needs about 720", TextFormat.Sync(sync));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class ProjectGrain(
     SecretProtector secrets,
     IAmplitudeClientFactory amplitude,
     IOptions<SyncEngineOptions> options,
+    TimeProvider clock,
     ILogger<ProjectGrain> logger) : Grain, IProjectGrain, IProjectAccess
 {
     private string ProjectId => this.GetPrimaryKeyString();
@@ -45,7 +46,7 @@ public sealed class ProjectGrain(
         s.EnabledAt ??= DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
         logger.LogInformation("Project {ProjectId} enabled against {AmplitudeUrl}", ProjectId, s.AmplitudeUrl);
-        return Info();
+        return await InfoAsync();
     }
 
     public async Task<ProjectInfo> DisableAsync()
@@ -53,13 +54,13 @@ public sealed class ProjectGrain(
         RequireExists();
         state.State.Enabled = false;
         await state.WriteStateAsync();
-        return Info();
+        return await InfoAsync();
     }
 
     public Task<ProjectInfo> GetAsync()
     {
         RequireExists();
-        return Task.FromResult(Info());
+        return InfoAsync();
     }
 
     public async Task<DestinationInfo> AddDestinationAsync(AddDestinationRequest request)
@@ -160,8 +161,13 @@ public sealed class ProjectGrain(
         var syncId = NewId("s");
         state.State.Syncs.Add(new SyncIndexEntry(syncId, cohortId, request.DestinationId));
         await state.WriteStateAsync();
-        return await GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, syncId))
+        var started = await GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, syncId))
             .ConfigureAsync(new SyncConfig(ProjectId, syncId, cohortId, cohortName, request.DestinationId, cadence.ToString()));
+        if (started.Warning is not null) return started;
+        // The cadence fits on its own; with the project's pace so far it may not.
+        var downloads = await DownloadsAsync();
+        var withThisSync = (int)Math.Min(int.MaxValue, (long)downloads.Projected + DownloadQuota.PerMonth(cadence));
+        return started with { Warning = DownloadQuota.ProjectWarning(ProjectId, withThisSync, downloads.Quota) };
     }
 
     public async Task<IReadOnlyList<SyncInfo>> ListSyncsAsync()
@@ -220,10 +226,19 @@ public sealed class ProjectGrain(
         return new RateSettings(start, max);
     }
 
-    private ProjectInfo Info()
+    private async Task<ProjectInfo> InfoAsync()
     {
         var s = state.State;
-        return new ProjectInfo(ProjectId, s.Enabled, s.AmplitudeUrl, s.AmplitudeKeyHint, s.Destinations.Count, s.Syncs.Count, s.EnabledAt);
+        return new ProjectInfo(ProjectId, s.Enabled, s.AmplitudeUrl, s.AmplitudeKeyHint, s.Destinations.Count, s.Syncs.Count, s.EnabledAt,
+            await DownloadsAsync());
+    }
+
+    private async Task<AmplitudeDownloads> DownloadsAsync()
+    {
+        var count = await GrainFactory.GetGrain<IAmplitudeUsageGrain>(ProjectId).GetThisMonthAsync();
+        var quota = options.Value.AmplitudeMonthlyDownloadQuota;
+        var projected = DownloadQuota.Projected(count.Used, clock.GetUtcNow());
+        return new AmplitudeDownloads(count.Month, count.Used, projected, quota, DownloadQuota.ProjectWarning(ProjectId, projected, quota));
     }
 
     private void RequireExists()

@@ -5,6 +5,7 @@ using CohortSync.Core.Members;
 using CohortSync.Core.Runs;
 using CohortSync.Grains.Delivery;
 using CohortSync.Grains.Destinations;
+using CohortSync.Grains.Projects;
 using CohortSync.Iterable;
 using CohortSync.Iterable.Hosting;
 using CohortSync.Iterable.Errors;
@@ -85,6 +86,7 @@ public sealed class SyncRunner(
                 ?? throw RunFailure.Permanent($"cohort '{request.CohortId}' does not exist in the Amplitude project (deleted, archived or not discoverable)");
             var property = request.UserProperty;
             var requestId = await amplitude.RequestCohortAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property, ct);
+            await CountDownloadAsync(request);
             var jobWait = System.Diagnostics.Stopwatch.StartNew();
             await amplitude.WaitUntilReadyAsync(requestId, Options.AmplitudePollInterval, Options.AmplitudeJobTimeout, ct);
             tally.AmplitudeWait = jobWait.Elapsed;
@@ -128,6 +130,20 @@ public sealed class SyncRunner(
         catch (HttpRequestException ex)
         {
             throw RunFailure.Retryable($"cannot reach Amplitude: {ex.Message}");
+        }
+    }
+
+    /// <summary>Amplitude counted the request against the project's monthly quota; so do we. A lost count never fails a run.</summary>
+    private async Task CountDownloadAsync(RunRequest request)
+    {
+        var (projectId, _) = GrainKeys.Split(request.SyncKey);
+        try
+        {
+            await grains.GetGrain<IAmplitudeUsageGrain>(projectId).CountDownloadAsync();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Sync {SyncKey}: could not count the Amplitude download", request.SyncKey);
         }
     }
 

@@ -364,12 +364,19 @@ public sealed class CohortSyncGrain(
         }
     }
 
+    /// <summary>A live sync whose cadence alone needs more Amplitude downloads a month than the quota allows.</summary>
+    private string? QuotaWarning() =>
+        S.State is not (SyncState.Stopped or SyncState.Done) && Cadence.TryParse(S.Cadence, TimeSpan.Zero, out var cadence, out _)
+            ? DownloadQuota.CadenceWarning(cadence, Options.AmplitudeMonthlyDownloadQuota)
+            : null;
+
     private SyncInfo Info()
     {
         var active = S.ActiveRun;
         if (active is not null && _tally is not null && RunActiveHere)
             active = active with { Phase = _tally.Phase, Counts = _tally.Snapshot() };
         return new SyncInfo(S.ProjectId, S.SyncId, S.CohortId, S.CohortName, S.DestinationId, S.Cadence, S.State, S.StateReason,
-            S.ListId, S.ListName, S.SyncedCount, S.NextRunAt, S.LastRun, active, S.CreatedAt);
+            S.ListId, S.ListName, S.SyncedCount, S.NextRunAt, S.LastRun, active, S.CreatedAt,
+            QuotaWarning());
     }
 }

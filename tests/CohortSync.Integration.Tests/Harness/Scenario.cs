@@ -29,7 +29,8 @@ public sealed class Scenario : IAsyncDisposable
     public IGrainFactory Grains => Silo.Grains;
     public IProjectGrain Project => Grains.GetGrain<IProjectGrain>(ProjectId);
 
-    public static async Task<Scenario> StartAsync(StorageUnderTest? storage = null)
+    /// <param name="siloArgs">More silo command-line arguments, e.g. <c>--CohortSync:Engine:…=…</c>; kept across restarts.</param>
+    public static async Task<Scenario> StartAsync(StorageUnderTest? storage = null, params string[] siloArgs)
     {
         var sandbox = await SandboxServer.StartAsync();
         sandbox.Amplitude.PutProject(AmplitudeKey, AmplitudeSecret);
@@ -37,7 +38,7 @@ public sealed class Scenario : IAsyncDisposable
         var scenario = new Scenario(sandbox);
         try
         {
-            scenario._storageArgs = await (storage ?? StorageUnderTest.Sqlite).SiloArgsAsync(scenario.DataDir);
+            scenario._storageArgs = [.. await (storage ?? StorageUnderTest.Sqlite).SiloArgsAsync(scenario.DataDir), .. siloArgs];
             scenario.Silo = await SiloUnderTest.StartAsync(scenario.DataDir, null, null, scenario._storageArgs);
         }
         catch

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace CohortSync.Core.Scheduling;
+
+/// <summary>
+/// Amplitude's monthly cohort download quota (500 requests a month on Growth and Enterprise plans): how many
+/// downloads a cadence needs, how many a project is on course for, and the warning when that is too many.
+/// Every run requests one download; a month here is the calendar month in UTC.
+/// </summary>
+public static class DownloadQuota
+{
+    public const int AmplitudeDefault = 500;
+
+    private static readonly TimeSpan Month = TimeSpan.FromDays(30);
+
+    /// <summary>The month a download counts in, as <c>yyyy-MM</c> (UTC).</summary>
+    public static string MonthOf(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    /// <summary>Downloads a sync of this cadence makes in a 30-day month: one for <c>once</c>.</summary>
+    public static int PerMonth(Cadence cadence) =>
+        cadence.IsRecurring ? (int)Math.Min(int.MaxValue, Math.Ceiling(Month / cadence.Period)) : 1;
+
+    /// <summary>
+    /// Downloads by the end of <paramref name="now"/>'s month at the pace of those made so far. The pace is taken
+    /// over at least one day, so the first runs of a month do not project a storm.
+    /// </summary>
+    public static int Projected(int usedThisMonth, DateTimeOffset now)
+    {
+        var utc = now.UtcDateTime;
+        var start = new DateTime(utc.Year, utc.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var end = start.AddMonths(1);
+        var elapsed = Math.Max((utc - start).TotalDays, 1);
+        var remaining = (end - utc).TotalDays;
+        return (int)Math.Min(int.MaxValue, Math.Ceiling(usedThisMonth + usedThisMonth / elapsed * remaining));
+    }
+
+    /// <summary>Why one sync's cadence alone does not fit the quota, or null when it does.</summary>
+    public static string? CadenceWarning(Cadence cadence, int quota)
+    {
+        var needed = PerMonth(cadence);
+        return needed <= quota ? null
+            : $"cadence {cadence} needs about {needed} Amplitude cohort downloads a month, more than the quota of {quota}: "
+              + "Amplitude will refuse downloads before the month ends; choose a longer cadence";
+    }
+
+    /// <summary>Why a project is on course to exceed the quota this month, or null when it is not.</summary>
+    public static string? ProjectWarning(string projectId, int projected, int quota) =>
+        projected <= quota ? null
+            : $"project {projectId} is on course for about {projected} Amplitude cohort downloads this month, more than the quota of {quota}: "
+              + "Amplitude will refuse downloads before the month ends; lengthen some cadences or stop syncs";
+}

@@ -1,0 +1,82 @@
+using CohortSync.Contracts;
+using CohortSync.Integration.Tests.Harness;
+using CohortSync.Testing;
+
+namespace CohortSync.Integration.Tests;
+
+/// <summary>Amplitude allows a project about 500 cohort downloads a month: the engine counts its own and warns before it runs out.</summary>
+public abstract class DownloadQuotaTests(StorageUnderTest storage)
+{
+    [Fact]
+    public async Task Every_run_counts_one_download_and_project_show_reports_the_month()
+    {
+        await using var s = await Scenario.StartAsync(storage);
+        s.SetCohort("coh-1", "Counted", Scenario.Users(0, 20));
+        var destination = await s.EnableWithDestinationAsync();
+        var sync = await s.StartSyncAsync("coh-1", destination, cadence: "2s");
+        await s.WaitForRunAsync(sync.SyncId, 3);
+        await s.Sync(sync.SyncId).PauseAsync();
+
+        var exports = s.Sandbox.Requests.Since(0).Count(e => e.Method == "GET" && IsExportRequest(e.Path));
+        var downloads = (await s.Project.GetAsync()).Downloads!;
+
+        // Paused, nothing runs: what Amplitude was asked for is what was counted, one per run (a cancelled run may not have asked).
+        Assert.Equal(exports, downloads.Used);
+        Assert.InRange(downloads.Used, 3, int.MaxValue);
+        Assert.Equal(DateTimeOffset.UtcNow.ToString("yyyy-MM"), downloads.Month);
+        Assert.Equal(500, downloads.Quota);
+        Assert.InRange(downloads.Projected, downloads.Used, int.MaxValue);
+    }
+
+    [Fact]
+    public async Task A_cadence_that_needs_more_downloads_than_the_quota_is_warned_about_at_start_and_in_status()
+    {
+        await using var s = await Scenario.StartAsync(storage);
+        s.SetCohort("coh-1", "Too often", Scenario.Users(0, 5));
+        s.SetCohort("coh-2", "Just once", Scenario.Users(0, 5));
+        var destination = await s.EnableWithDestinationAsync();
+
+        var often = await s.StartSyncAsync("coh-1", destination, cadence: "2s");
+        var once = await s.StartSyncAsync("coh-2", destination, cadence: "once");
+
+        Assert.Contains("cadence 2s needs about 1296000 Amplitude cohort downloads a month, more than the quota of 500", often.Warning);
+        Assert.Contains("quota of 500", (await s.Sync(often.SyncId).GetStatusAsync()).Warning);
+        Assert.Null(once.Warning);
+        await s.WaitForRunAsync(once.SyncId, 1);
+        Assert.Null((await s.Sync(once.SyncId).GetStatusAsync()).Warning);
+        // A stopped sync makes no more downloads and is not warned about.
+        Assert.Null((await s.Sync(often.SyncId).StopAsync()).Warning);
+    }
+
+    [Fact]
+    public async Task A_project_on_course_to_pass_its_quota_is_warned_about_when_another_sync_starts()
+    {
+        // A quota of one download: the first run uses it, so any further sync would pass it.
+        await using var s = await Scenario.StartAsync(storage, "--CohortSync:Engine:AmplitudeMonthlyDownloadQuota=1");
+        s.SetCohort("coh-1", "First", Scenario.Users(0, 5));
+        s.SetCohort("coh-2", "Second", Scenario.Users(0, 5));
+        var destination = await s.EnableWithDestinationAsync();
+        var first = await s.StartSyncAsync("coh-1", destination, cadence: "once");
+        Assert.Null(first.Warning);
+        await s.WaitForRunAsync(first.SyncId, 1);
+
+        var second = await s.StartSyncAsync("coh-2", destination, cadence: "once");
+        var project = await s.Project.GetAsync();
+
+        Assert.Contains($"project {Scenario.ProjectId} is on course for about", second.Warning);
+        Assert.Contains("more than the quota of 1", second.Warning);
+        Assert.Equal(1, project.Downloads!.Quota);
+        Assert.True(project.Downloads.Used >= 1, $"{project.Downloads.Used} downloads counted");
+        Assert.Contains("more than the quota of 1", project.Downloads.Warning);
+    }
+
+    /// <summary><c>/api/5/cohorts/request/{cohortId}</c>: the request that counts toward Amplitude's quota (not its status or file).</summary>
+    private static bool IsExportRequest(string path) =>
+        path.StartsWith("/api/5/cohorts/request/", StringComparison.Ordinal) && path.Count(c => c == '/') == 5;
+}
+
+[Collection(nameof(SiloCollection))]
+public sealed class DownloadQuotaTestsOnSqlite() : DownloadQuotaTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(SiloCollection))]
+public sealed class DownloadQuotaTestsOnPostgres(PostgresFixture postgres) : DownloadQuotaTests(StorageUnderTest.Postgres(postgres));
