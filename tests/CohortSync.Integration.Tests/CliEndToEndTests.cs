@@ -61,6 +61,16 @@ public abstract class CliEndToEndTests(StorageUnderTest storage)
         var badCadence = await ChildProcess.RunAsync(ChildProcess.Client, ["sync", "start", "777", "--cohort", "coh-cli", "--destination", destinationId, "--cadence", "sometimes", "--gateway", gateway]);
         Assert.Equal(2, badCadence.ExitCode);
         Assert.Contains("cadence", badCadence.Stderr);
+
+        // Hourly needs more Amplitude downloads than a month allows: started all the same, with a warning beside the id.
+        sandbox.Amplitude.PutMembers("amp-key-cli", "coh-hourly", "Hourly cohort", [new Sandbox.Amplitude.AmplitudeMember(1, "hourly-user")]);
+        var hourly = await ChildProcess.RunAsync(ChildProcess.Client, ["sync", "start", "777", "--cohort", "coh-hourly", "--destination", destinationId, "--cadence", "hourly", "--gateway", gateway]);
+        Assert.True(hourly.ExitCode == 0, hourly.Stderr);
+        Assert.Single(hourly.Stdout.Trim().Split('\n'));
+        Assert.StartsWith("warning: cadence hourly needs about 720 Amplitude cohort downloads a month, more than the quota of 500", hourly.Stderr);
+        var shown = await CliJsonAsync(["project", "show", "777", "--gateway", gateway, "--json"]);
+        Assert.Equal(500, shown.GetProperty("downloads").GetProperty("quota").GetInt32());
+        Assert.InRange(shown.GetProperty("downloads").GetProperty("used").GetInt32(), 1, 2);
     }
 
     private static async Task<JsonElement> CliJsonAsync(string[] args, string stdin = "", Dictionary<string, string?>? environment = null)
