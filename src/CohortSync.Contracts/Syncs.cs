@@ -43,6 +43,8 @@ public enum RunPhase
     Pushing = 4,
     Recording = 5,
     Finished = 6,
+    /// <summary>A large run waiting for one of its silo's slots (CohortSync:Engine:MaxConcurrentLargeRuns) before it downloads.</summary>
+    WaitingForSlot = 7,
 }
 
 /// <summary>One run of a sync: what was read, what was sent, what Iterable said.</summary>

@@ -36,5 +36,11 @@ public sealed class SyncEngineOptions
     /// Amplitude cohort downloads a project may make in a month (500 on Growth and Enterprise plans). Every run makes
     /// one; a cadence or a project on course for more is warned about, never refused.
     /// </summary>
+    /// <summary>Large runs one silo holds at once; more wait for a slot before they download (see <c>LargeRunSlots</c>).</summary>
+    public int MaxConcurrentLargeRuns { get; set; } = 4;
+
+    /// <summary>Cohort size (as Amplitude lists it) from which a run counts as large.</summary>
+    public long LargeRunMembers { get; set; } = 200_000;
+
     public int AmplitudeMonthlyDownloadQuota { get; set; } = Core.Scheduling.DownloadQuota.AmplitudeDefault;
 }

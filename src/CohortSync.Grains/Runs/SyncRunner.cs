@@ -25,6 +25,7 @@ public sealed class SyncRunner(
     IIterableClientFactory iterableClients,
     ISnapshotStore snapshots,
     IGrainFactory grains,
+    LargeRunSlots largeRuns,
     IOptions<SyncEngineOptions> options,
     ILogger<SyncRunner> logger)
 {
@@ -33,7 +34,8 @@ public sealed class SyncRunner(
     /// <param name="onListReady">Persists the list id before anything is pushed to it.</param>
     public async Task<RunResult> RunAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, CancellationToken ct)
     {
-        var (cohortName, desired) = await ReadCohortAsync(request, tally, ct);
+        var (cohortName, desired, slot) = await ReadCohortAsync(request, tally, ct);
+        using var heldUntilTheEnd = slot;
 
         tally.Phase = RunPhase.Diffing;
         var refused = new RefusedMembers(snapshots, request.SyncKey);
@@ -76,7 +78,8 @@ public sealed class SyncRunner(
         return new RunResult(cohortName, listId, listName, final.Count, tally.Note);
     }
 
-    private async Task<(string Name, MemberSet Desired)> ReadCohortAsync(RunRequest request, RunTally tally, CancellationToken ct)
+    /// <returns>The cohort's name and members, and the large-run slot taken for it (null for a small run), which the caller gives back.</returns>
+    private async Task<(string Name, MemberSet Desired, IDisposable? Slot)> ReadCohortAsync(RunRequest request, RunTally tally, CancellationToken ct)
     {
         tally.Phase = RunPhase.ReadingCohort;
         var amplitude = amplitudeClients.Create(request.AmplitudeUrl, request.AmplitudeKey, request.AmplitudeSecret);
@@ -84,28 +87,37 @@ public sealed class SyncRunner(
         {
             var cohort = await amplitude.FindCohortAsync(request.CohortId, ct)
                 ?? throw RunFailure.Permanent($"cohort '{request.CohortId}' does not exist in the Amplitude project (deleted, archived or not discoverable)");
-            var property = request.UserProperty;
-            var requestId = await amplitude.RequestCohortAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property, ct);
-            await CountDownloadAsync(request);
-            var jobWait = System.Diagnostics.Stopwatch.StartNew();
-            await amplitude.WaitUntilReadyAsync(requestId, Options.AmplitudePollInterval, Options.AmplitudeJobTimeout, ct);
-            tally.AmplitudeWait = jobWait.Elapsed;
-
-            var builder = new DesiredSetBuilder(cohort.Size is > 0 and < 10_000_000 ? (int)cohort.Size : 1024);
-            var read = await Task.Run(async () =>
+            var slot = await largeRuns.EnterAsync(cohort.Size, tally, ct);
+            try
             {
-                await using var file = await amplitude.OpenFileAsync(requestId, ct);
-                return await CohortCsvReader.ReadAsync(file, property, new DesiredSetSink(builder), ct);
-            }, ct);
-            var desired = await Task.Run(builder.Build, ct);
-            // The reader drops rows with an empty identity field before the builder sees them; count both.
-            tally.CohortRows = read.Rows;
-            tally.Skipped = read.EmptyIdentities + builder.Missing;
-            tally.Invalid = builder.Invalid;
-            tally.Malformed = read.MalformedRows;
-            tally.Desired = desired.Count;
-            if (builder.InvalidSample.Count > 0) tally.Reject("invalidIdentifier", builder.InvalidSample);
-            return (cohort.Name, desired);
+                var property = request.UserProperty;
+                var requestId = await amplitude.RequestCohortAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property, ct);
+                await CountDownloadAsync(request);
+                var jobWait = System.Diagnostics.Stopwatch.StartNew();
+                await amplitude.WaitUntilReadyAsync(requestId, Options.AmplitudePollInterval, Options.AmplitudeJobTimeout, ct);
+                tally.AmplitudeWait = jobWait.Elapsed;
+
+                var builder = new DesiredSetBuilder(cohort.Size is > 0 and < 10_000_000 ? (int)cohort.Size : 1024);
+                var read = await Task.Run(async () =>
+                {
+                    await using var file = await amplitude.OpenFileAsync(requestId, ct);
+                    return await CohortCsvReader.ReadAsync(file, property, new DesiredSetSink(builder), ct);
+                }, ct);
+                var desired = await Task.Run(builder.Build, ct);
+                // The reader drops rows with an empty identity field before the builder sees them; count both.
+                tally.CohortRows = read.Rows;
+                tally.Skipped = read.EmptyIdentities + builder.Missing;
+                tally.Invalid = builder.Invalid;
+                tally.Malformed = read.MalformedRows;
+                tally.Desired = desired.Count;
+                if (builder.InvalidSample.Count > 0) tally.Reject("invalidIdentifier", builder.InvalidSample);
+                return (cohort.Name, desired, slot);
+            }
+            catch
+            {
+                slot?.Dispose();
+                throw;
+            }
         }
         catch (AmplitudeAuthException)
         {
