@@ -35,6 +35,59 @@ public sealed class DeletedListTests
     }
 
     [Fact]
+    public async Task Runs_that_start_together_share_one_lookup_of_the_lists_and_none_misses_a_list_deleted_before_it_asked()
+    {
+        await using var w = await DeliveryWorld.StartAsync();
+        const int count = 10;
+        var syncs = new List<string>();
+        var destination = await w.EnableWithDestinationAsync();
+        for (var i = 0; i < count; i++)
+        {
+            w.SetCohort($"coh-{i}", $"Steady {i}", DeliveryWorld.Users(i * 100, 20));
+            syncs.Add(await w.StartSyncAsync($"coh-{i}", destination));
+        }
+        foreach (var sync in syncs) await w.WaitForRunAsync(sync, 1);
+        var gone = (await w.Sync(syncs[0]).GetStatusAsync()).ListId!.Value;
+        Assert.True(w.Iterable.DeleteList(DeliveryWorld.IterableKey, gone));
+        // A slow Iterable: every lookup of the lists takes over a second, so the runs' checks meet on their way.
+        w.Iterable.Faults = new IterableFaults { LatencyMs = 1500 };
+        var mark = w.LastRequestSequence;
+
+        await Task.WhenAll(syncs.Select(sync => w.Sync(sync).RunNowAsync()));
+        var runs = await Task.WhenAll(syncs.Select(sync => w.WaitForRunAsync(sync, 2, TimeSpan.FromMinutes(2))));
+
+        Assert.All(runs, run => Assert.Equal(RunOutcome.Succeeded, run.Outcome));
+        var lookups = w.IterableRequestsSince(mark).Count(e => e.Method == "GET" && e.Path == "/api/lists");
+        Assert.True(lookups <= count / 2, $"{count} runs sent {lookups} GET /api/lists");
+        // Shared, never stale: the list deleted before the runs asked was noticed, recreated and refilled.
+        Assert.Contains($"list {gone} no longer exists", runs[0].Reason);
+        Assert.Equal(20, runs[0].Counts.Added);
+        Assert.All(runs.Skip(1), run => Assert.Equal((0, 0), (run.Counts.Added, run.Counts.Removed)));
+    }
+
+    [Fact]
+    public async Task New_syncs_started_together_find_or_create_their_lists_with_shared_lookups_and_one_list_each()
+    {
+        await using var w = await DeliveryWorld.StartAsync();
+        const int count = 10;
+        var destination = await w.EnableWithDestinationAsync();
+        for (var i = 0; i < count; i++) w.SetCohort($"coh-{i}", $"New {i}", DeliveryWorld.Users(i * 100, 5));
+        w.Iterable.Faults = new IterableFaults { LatencyMs = 1500 };
+        var mark = w.LastRequestSequence;
+
+        var syncs = await Task.WhenAll(Enumerable.Range(0, count).Select(i => w.StartSyncAsync($"coh-{i}", destination)));
+        var runs = await Task.WhenAll(syncs.Select(sync => w.WaitForRunAsync(sync, 1, TimeSpan.FromMinutes(2))));
+
+        Assert.All(runs, run => Assert.Equal((RunOutcome.Succeeded, 5), (run.Outcome, run.Counts.Added)));
+        var requests = w.IterableRequestsSince(mark);
+        var lookups = requests.Count(e => e.Method == "GET" && e.Path == "/api/lists");
+        Assert.True(lookups <= count / 2, $"{count} new syncs sent {lookups} GET /api/lists");
+        Assert.Equal(count, requests.Count(e => e.Method == "POST" && e.Path == "/api/lists"));
+        Assert.Equal(count, w.Iterable.GetLists(DeliveryWorld.IterableKey).Select(l => l.Name).Distinct().Count());
+        Assert.Equal(count, w.Iterable.GetLists(DeliveryWorld.IterableKey).Count);
+    }
+
+    [Fact]
     public async Task Syncs_of_two_destinations_with_one_key_racing_for_the_same_list_create_it_once_and_ride_out_invalidListId()
     {
         await using var w = await DeliveryWorld.StartAsync();

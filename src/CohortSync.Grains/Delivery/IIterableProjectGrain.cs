@@ -20,11 +20,26 @@ public interface IIterableProjectGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetBudget")] Task<RateBudgetInfo> GetBudgetAsync();
 
     /// <summary>
-    /// Finds the list by exact name or creates it. Calls are serialised per Iterable project, so two runs, two
-    /// syncs, two destinations with the same key or two silos never create the same list twice.
+    /// Finds the list by exact name or creates it. Calls for one name are serialised per Iterable project, so two
+    /// runs, two syncs, two destinations with the same key or two silos never create the same list twice; calls
+    /// for different names share lookups of the lists like <see cref="CheckListAsync"/>.
     /// </summary>
-    [Alias("EnsureList")] Task<EnsuredList> EnsureListAsync(string iterableUrl, string keyCipher, RateSettings settings, string listName);
+    [AlwaysInterleave, Alias("EnsureList")] Task<EnsuredList> EnsureListAsync(string iterableUrl, string keyCipher, RateSettings settings, string listName);
+
+    /// <summary>
+    /// Whether the list exists, by a lookup of the project's lists made after this call arrived (never an older
+    /// answer). Calls that arrive while a lookup is on its way share the next one, so many runs starting
+    /// together cost one <c>GET /api/lists</c> instead of one each.
+    /// </summary>
+    [AlwaysInterleave, Alias("CheckList")] Task<ListCheck> CheckListAsync(string iterableUrl, string keyCipher, RateSettings settings, long listId);
 }
+
+/// <summary>Whether a list exists; or, when Iterable could not say, why.</summary>
+[GenerateSerializer, Immutable, Alias("cs.ListCheck")]
+public sealed record ListCheck(
+    [property: Id(0)] bool Exists,
+    [property: Id(1)] EnsureListFailure? Failure = null,
+    [property: Id(2)] string? Reason = null);
 
 /// <summary>A destination's own rate settings; null takes the engine default.</summary>
 [GenerateSerializer, Immutable, Alias("cs.RateSettings")]

@@ -1,5 +1,6 @@
 using CohortSync.Grains.Destinations;
 using CohortSync.Grains.Secrets;
+using CohortSync.Iterable;
 using CohortSync.Iterable.Delivery;
 using CohortSync.Iterable.Errors;
 using CohortSync.Iterable.Hosting;
@@ -11,7 +12,8 @@ namespace CohortSync.Grains.Delivery;
 /// <summary>
 /// Rate budget and list lock of one Iterable project. Key: <see cref="IterableProjectKey"/>. Holds no durable
 /// state: a fresh activation starts again at the start rate and learns the limit anew.
-/// Lease and report interleave with a list lookup in progress, so runs are never held up by it.
+/// Lease and report interleave with a list lookup in progress, so runs are never held up by it; so do list
+/// checks, which share lookups that are on their way.
 /// </summary>
 public sealed class IterableProjectGrain(
     IIterableClientFactory iterable,
@@ -23,6 +25,13 @@ public sealed class IterableProjectGrain(
     private readonly AdaptiveRateBudget _budget = new(options.Value, TimeProvider.System);
     private RateSettings? _settings;
     private bool _leased;
+    // List lookups: calls are numbered as they arrive; a lookup covers every call numbered up to when it was sent.
+    private long _asked;
+    private ListIndex? _index;
+    private long _indexCovers;
+    private Task<ListIndex>? _lookup;
+    private long _lookupCovers;
+    private readonly Dictionary<string, Task> _ensuring = new(StringComparer.Ordinal);
 
     public Task<RateLease> LeaseAsync(RateSettings settings, int wanted)
     {
@@ -46,14 +55,19 @@ public sealed class IterableProjectGrain(
     public async Task<EnsuredList> EnsureListAsync(string iterableUrl, string keyCipher, RateSettings settings, string listName)
     {
         Apply(settings);
-        var gate = new LocalBudgetGate(_budget, engine.Value.MaxRateLimitRetries);
-        var client = iterable.Create(new Uri(iterableUrl), secrets.Unprotect(keyCipher), gate);
+        var client = Client(iterableUrl, keyCipher);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // One find-or-create per name at a time: a second one waits, then finds what the first created.
+        while (_ensuring.TryGetValue(listName, out var busy)) await busy;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ensuring[listName] = done.Task;
         try
         {
-            var existing = await client.FindListByNameAsync(listName, timeout.Token);
-            if (existing is long id) return new EnsuredList(id, Created: false);
+            // Numbered only now, so its lookup is sent after an earlier creation of this name, never before.
+            var index = await LookUpAsync(++_asked, client, timeout.Token);
+            if (index.Find(listName) is long id) return new EnsuredList(id, Created: false);
             var created = await client.CreateListAsync(listName, timeout.Token);
+            (_index ?? index).Add(created, listName);
             logger.LogInformation("Iterable project {Budget}: created list {ListId}", this.GetPrimaryKeyString(), created);
             return new EnsuredList(created, Created: true);
         }
@@ -66,7 +80,65 @@ public sealed class IterableProjectGrain(
             // Exceptions stay on this side of the grain call: only a classification and a message cross it.
             return new EnsuredList(0, false, EnsureListFailure.Unavailable, $"could not find or create the Iterable list: {ex.Message}");
         }
+        finally
+        {
+            _ensuring.Remove(listName);
+            done.SetResult();
+        }
     }
+
+    public async Task<ListCheck> CheckListAsync(string iterableUrl, string keyCipher, RateSettings settings, long listId)
+    {
+        Apply(settings);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            var index = await LookUpAsync(++_asked, Client(iterableUrl, keyCipher), timeout.Token);
+            return new ListCheck(index.Contains(listId));
+        }
+        catch (IterableAuthException)
+        {
+            return new ListCheck(false, EnsureListFailure.KeyRejected, "Iterable rejected the API key");
+        }
+        catch (Exception ex) when (ex is IterableException or HttpRequestException or OperationCanceledException)
+        {
+            return new ListCheck(false, EnsureListFailure.Unavailable, $"could not look up the Iterable lists: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The project's lists by a lookup sent after call number <paramref name="ticket"/> arrived: the last one if it
+    /// was, the one on its way if that was, or a new one. Calls interleave here (single-threaded, at the awaits).
+    /// </summary>
+    private async Task<ListIndex> LookUpAsync(long ticket, IterableListClient client, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (_index is not null && _indexCovers >= ticket) return _index;
+            if (_lookup is { IsCompleted: false } onItsWay)
+            {
+                if (_lookupCovers >= ticket) return await onItsWay.WaitAsync(ct);
+                // Sent before this call arrived: it may not show a change made since. Let it land, then send another.
+                try { await onItsWay.WaitAsync(ct); } catch (Exception) when (!ct.IsCancellationRequested) { /* its own callers see it */ }
+                continue;
+            }
+            _lookupCovers = _asked;
+            _lookup = FetchAsync(client, _lookupCovers);
+            return await _lookup.WaitAsync(ct);
+        }
+    }
+
+    private async Task<ListIndex> FetchAsync(IterableListClient client, long covers)
+    {
+        // Not cancelled with the call that sent it: other calls may be waiting for the same answer.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var index = ListIndex.From(await client.GetListsAsync(timeout.Token));
+        if (covers >= _indexCovers) (_index, _indexCovers) = (index, covers);
+        return index;
+    }
+
+    private IterableListClient Client(string iterableUrl, string keyCipher) =>
+        iterable.Create(new Uri(iterableUrl), secrets.Unprotect(keyCipher), new LocalBudgetGate(_budget, engine.Value.MaxRateLimitRetries));
 
     private void Apply(RateSettings settings)
     {

@@ -16,6 +16,7 @@ internal sealed class BatchPusher(
     IterableListClient iterable,
     long listId,
     bool freshList,
+    Func<CancellationToken, Task<bool>> listExists,
     ISnapshotStore snapshots,
     RefusedMembers refused,
     string syncKey,
@@ -82,8 +83,8 @@ internal sealed class BatchPusher(
 
     private async Task<bool> ListStillExistsAsync(CancellationToken ct)
     {
-        try { return (await iterable.GetListsAsync(ct)).Any(list => list.Id == listId); }
-        catch (IterableException) { return false; }
+        try { return await listExists(ct); }
+        catch (RunFailure failure) when (!failure.KeyRejected) { return false; }
     }
 
     private async Task<SubscriptionOutcome> SendAsync(Func<Task<SubscriptionOutcome>> send, CancellationToken ct)

@@ -62,7 +62,8 @@ public sealed class SyncRunner(
         tally.PlannedAdds = diff.Adds.Count;
         tally.PlannedRemoves = diff.Removes.Count;
         tally.Phase = RunPhase.Pushing;
-        var push = new BatchPusher(iterable, listId, fresh, snapshots, refused, request.SyncKey, tally, Options);
+        var push = new BatchPusher(iterable, listId, fresh, stillThere => ListExistsAsync(request, budget, listId, stillThere),
+            snapshots, refused, request.SyncKey, tally, Options);
         var removed = await push.RemoveAsync(diff.Removes, ct);
         var added = await push.AddAsync(diff.Adds, ct);
 
@@ -168,8 +169,7 @@ public sealed class SyncRunner(
             string? note = null;
             if (request.ListId is long known)
             {
-                var lists = await iterable.GetListsAsync(ct);
-                if (lists.Any(l => l.Id == known)) return (known, false, null);
+                if (await ListExistsAsync(request, project, known, ct)) return (known, false, null);
                 note = $"Iterable list {known} no longer exists; it was recreated and refilled with the whole cohort";
                 logger.LogWarning("Sync {SyncKey}: list {ListId} is gone from Iterable; recreating", request.SyncKey, known);
             }
@@ -193,6 +193,18 @@ public sealed class SyncRunner(
         {
             throw RunFailure.Retryable($"cannot reach Iterable: {ex.Message}");
         }
+    }
+
+    /// <summary>Asks the Iterable project's grain, which shares one lookup among the runs that ask at the same time.</summary>
+    private static async Task<bool> ListExistsAsync(RunRequest request, IIterableProjectGrain project, long listId, CancellationToken ct)
+    {
+        var check = await project.CheckListAsync(request.IterableUrl.ToString(), request.IterableKeyCipher, request.Rate, listId).WaitAsync(ct);
+        return check.Failure switch
+        {
+            null => check.Exists,
+            EnsureListFailure.KeyRejected => throw KeyRejected(),
+            _ => throw RunFailure.Retryable(check.Reason ?? "Iterable is unavailable"),
+        };
     }
 
     /// <summary>The reason every paused sync of the destination shows; it says what to do.</summary>
