@@ -18,11 +18,13 @@ public static class CohortSyncSilo
 
         builder.AddCohortSyncOrleans(settings);
         builder.AddCohortSyncEngine(settings);
+        builder.AddCohortSyncTelemetry();
         var host = settings.HttpAddress.Contains(':') ? $"[{settings.HttpAddress}]" : settings.HttpAddress;
         builder.WebHost.UseUrls($"http://{host}:{settings.HttpPort}");
 
         var app = builder.Build();
         app.MapCohortSyncHealth();
+        app.MapCohortSyncMetrics();
         return app;
     }
 

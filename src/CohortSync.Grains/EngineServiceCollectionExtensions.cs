@@ -26,6 +26,8 @@ public static class EngineServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<LargeRunSlots>();
+        services.AddMetrics();
+        services.AddSingleton<CohortSyncMetrics>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

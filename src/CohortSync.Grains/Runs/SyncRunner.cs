@@ -26,6 +26,7 @@ public sealed class SyncRunner(
     ISnapshotStore snapshots,
     IGrainFactory grains,
     LargeRunSlots largeRuns,
+    CohortSyncMetrics metrics,
     IOptions<SyncEngineOptions> options,
     ILogger<SyncRunner> logger)
 {
@@ -93,6 +94,7 @@ public sealed class SyncRunner(
             {
                 var property = request.UserProperty;
                 var requestId = await amplitude.RequestCohortAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property, ct);
+                metrics.DownloadRequested();
                 await CountDownloadAsync(request);
                 var jobWait = System.Diagnostics.Stopwatch.StartNew();
                 await amplitude.WaitUntilReadyAsync(requestId, Options.AmplitudePollInterval, Options.AmplitudeJobTimeout, ct);

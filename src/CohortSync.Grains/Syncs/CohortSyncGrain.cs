@@ -23,6 +23,7 @@ public sealed class CohortSyncGrain(
     SyncRunner runner,
     SecretProtector secrets,
     IOptions<SyncEngineOptions> options,
+    CohortSyncMetrics metrics,
     ILogger<CohortSyncGrain> logger) : Grain, ICohortSyncGrain, ICohortSyncControl, IRemindable
 {
     private const string CadenceReminder = "cadence";
@@ -224,6 +225,8 @@ public sealed class CohortSyncGrain(
         RunResult? result = null;
         var keyRejected = false;
         DelayDeactivation(TimeSpan.FromHours(1));
+        metrics.RunStarted();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             var request = await BuildRequestAsync();
@@ -262,6 +265,7 @@ public sealed class CohortSyncGrain(
             S.ListName = result.ListName;
             S.SyncedCount = result.SyncedCount;
         }
+        metrics.RunFinished(outcome, clock.Elapsed, tally.Snapshot());
         S.ActiveRun = null;
         S.Record(run with { FinishedAt = DateTimeOffset.UtcNow, Outcome = outcome, Reason = reason, Phase = tally.Phase == RunPhase.Recording ? RunPhase.Finished : tally.Phase, Counts = tally.Snapshot() }, Options.HistoryLimit);
         logger.LogInformation("Run {Run} of sync {SyncId}: {Outcome} (+{Added} −{Removed}, {Requests} requests){Reason}",

@@ -1,0 +1,38 @@
+using CohortSync.Grains;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace CohortSync.Silo;
+
+/// <summary>
+/// Metrics: the engine's (<see cref="CohortSyncMetrics"/>), Orleans' own, the .NET runtime's and outgoing HTTP
+/// (Iterable, Amplitude). Scraped as Prometheus text at <c>/metrics</c> on the health port; also pushed over
+/// OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// </summary>
+public static class Telemetry
+{
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public static WebApplicationBuilder AddCohortSyncTelemetry(this WebApplicationBuilder builder)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("cohortsync-silo"))
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddMeter(CohortSyncMetrics.MeterName, "Microsoft.Orleans")
+                    .AddRuntimeInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddPrometheusExporter();
+                if (otlp) metrics.AddOtlpExporter();
+            });
+        return builder;
+    }
+
+    public static WebApplication MapCohortSyncMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}
