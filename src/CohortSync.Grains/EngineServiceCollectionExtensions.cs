@@ -25,6 +25,7 @@ public static class EngineServiceCollectionExtensions
             .Validate(options => !options.Problems().Any(), "Invalid CohortSync:RateBudget: check rates, factor, periods and pauses.")
             .ValidateOnStart();
         services.AddSingleton<SyncRunner>();
+        services.AddSingleton<Syncs.RunRequestBuilder>();
         services.AddSingleton<LargeRunSlots>();
         services.AddMetrics();
         services.AddSingleton<CohortSyncMetrics>();

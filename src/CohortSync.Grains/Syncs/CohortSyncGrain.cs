@@ -1,9 +1,7 @@
 using CohortSync.Contracts;
 using CohortSync.Core.Scheduling;
 using CohortSync.Grains.Destinations;
-using CohortSync.Grains.Projects;
 using CohortSync.Grains.Runs;
-using CohortSync.Grains.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
@@ -21,7 +19,7 @@ namespace CohortSync.Grains.Syncs;
 public sealed class CohortSyncGrain(
     [PersistentState("sync", StorageNames.Main)] IPersistentState<CohortSyncState> state,
     SyncRunner runner,
-    SecretProtector secrets,
+    RunRequestBuilder requests,
     IOptions<SyncEngineOptions> options,
     CohortSyncMetrics metrics,
     ILogger<CohortSyncGrain> logger) : Grain, ICohortSyncGrain, ICohortSyncControl, IRemindable
@@ -43,15 +41,7 @@ public sealed class CohortSyncGrain(
     public async Task<SyncInfo> ConfigureAsync(SyncConfig config)
     {
         if (S.Exists) return Info();
-        S.Exists = true;
-        S.ProjectId = config.ProjectId;
-        S.SyncId = config.SyncId;
-        S.CohortId = config.CohortId;
-        S.CohortName = config.CohortName;
-        S.DestinationId = config.DestinationId;
-        S.Cadence = config.Cadence;
-        S.State = SyncState.Scheduled;
-        S.CreatedAt = DateTimeOffset.UtcNow;
+        S.Configure(config, DateTimeOffset.UtcNow);
         await ScheduleCadenceAsync();
         await StartRunAsync("first");
         return Info();
@@ -79,9 +69,7 @@ public sealed class CohortSyncGrain(
         RequireExists();
         if (S.State is SyncState.Stopped) throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {S.SyncId} is stopped");
         await CancelRunAsync("paused by the operator");
-        S.State = SyncState.Paused;
-        S.StateReason = "paused by the operator";
-        S.NextRunAt = null;
+        S.Pause("paused by the operator");
         await WriteAsync();
         return Info();
     }
@@ -93,9 +81,7 @@ public sealed class CohortSyncGrain(
         var access = await Destination.GetIterableAccessAsync();
         if (access.Health == DestinationHealth.Unhealthy)
             throw new CohortSyncException(ErrorCodes.InvalidState, $"destination {S.DestinationId} is unhealthy ({access.HealthReason}); fix it first");
-        S.State = SyncState.Scheduled;
-        S.StateReason = null;
-        S.PausedByDestination = false;
+        S.Resume();
         await ScheduleCadenceAsync();
         await StartRunAsync("resume");
         return Info();
@@ -110,19 +96,14 @@ public sealed class CohortSyncGrain(
             _cancelReason = reason;
             _cancel!.Cancel();
         }
-        S.State = SyncState.Paused;
-        S.StateReason = reason;
-        S.PausedByDestination = true;
-        S.NextRunAt = null;
+        S.PauseForDestination(reason);
         await WriteAsync();
     }
 
     public async Task ResumeAfterDestinationFixedAsync()
     {
         if (!S.Exists || S.State is not SyncState.Paused || !S.PausedByDestination) return;
-        S.State = SyncState.Scheduled;
-        S.StateReason = null;
-        S.PausedByDestination = false;
+        S.Resume();
         await ScheduleCadenceAsync();
         await StartRunAsync("resume");
     }
@@ -131,9 +112,7 @@ public sealed class CohortSyncGrain(
     {
         RequireExists();
         await CancelRunAsync("stopped by the operator");
-        S.State = SyncState.Stopped;
-        S.StateReason = "stopped by the operator";
-        S.NextRunAt = null;
+        S.Stop("stopped by the operator");
         await WriteAsync();
         await UnregisterAsync(CadenceReminder);
         await UnregisterAsync(GuardReminder);
@@ -164,7 +143,7 @@ public sealed class CohortSyncGrain(
         {
             // A run checkpointed as active but not running here was cut short (silo died); a failed
             // one-time sync has no cadence to retry it. Anything else: the guard has nothing left to guard.
-            if (S.ActiveRun is not null || (S.State is SyncState.Failed && !IsRecurring)) await StartRunAsync("resume");
+            if (S.ActiveRun is not null || (S.State is SyncState.Failed && !S.IsRecurring)) await StartRunAsync("resume");
             else await UnregisterAsync(GuardReminder);
         }
     }
@@ -182,8 +161,6 @@ public sealed class CohortSyncGrain(
 
     private IDestinationAccess Destination => GrainFactory.GetGrain<IDestinationAccess>(GrainKeys.Destination(S.ProjectId, S.DestinationId));
 
-    private bool IsRecurring => Cadence.TryParse(S.Cadence, TimeSpan.Zero, out var c, out _) && c.IsRecurring;
-
     private async Task StartRunAsync(string trigger)
     {
         if (RunActiveHere) return;
@@ -193,27 +170,14 @@ public sealed class CohortSyncGrain(
         {
             try { await _run; } catch (Exception) { /* the run itself was recorded; only its tidying failed */ }
         }
-        var now = DateTimeOffset.UtcNow;
-        if (S.ActiveRun is { } interrupted)
-        {
-            S.Record(interrupted with
-            {
-                Outcome = RunOutcome.FailedRetryable,
-                Reason = interrupted.Reason ?? "interrupted: the silo running it stopped; resumed from the checkpoint",
-                FinishedAt = now,
-            }, Options.HistoryLimit);
-        }
-        var number = ++S.RunCounter;
+        var run = S.BeginRun(trigger, DateTimeOffset.UtcNow, Options.HistoryLimit);
         _tally = new RunTally();
-        S.ActiveRun = new RunRecord(number, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts());
-        S.State = SyncState.Running;
-        S.StateReason = null;
         // The first write of a run is also the single-writer guard: a stale duplicate activation fails on its ETag here.
         await WriteAsync();
         await this.RegisterOrUpdateReminder(GuardReminder, Options.GuardPeriod, Options.GuardPeriod);
         _cancelReason = null;
         _cancel = new CancellationTokenSource();
-        _run = RunLoopAsync(S.ActiveRun, _tally, _cancel.Token);
+        _run = RunLoopAsync(run, _tally, _cancel.Token);
     }
 
     private async Task RunLoopAsync(RunRecord run, RunTally tally, CancellationToken ct)
@@ -229,7 +193,7 @@ public sealed class CohortSyncGrain(
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var request = await BuildRequestAsync();
+            var request = await requests.BuildAsync(S);
             result = await runner.RunAsync(request, tally, async (listId, listName) =>
             {
                 S.ListId = listId;
@@ -258,67 +222,18 @@ public sealed class CohortSyncGrain(
             reason = $"unexpected error: {ex.GetType().Name}: {ex.Message}";
         }
 
-        if (result is not null)
-        {
-            S.CohortName = result.CohortName;
-            S.ListId = result.ListId;
-            S.ListName = result.ListName;
-            S.SyncedCount = result.SyncedCount;
-        }
-        metrics.RunFinished(outcome, clock.Elapsed, tally.Snapshot());
-        S.ActiveRun = null;
-        S.Record(run with { FinishedAt = DateTimeOffset.UtcNow, Outcome = outcome, Reason = reason, Phase = tally.Phase == RunPhase.Recording ? RunPhase.Finished : tally.Phase, Counts = tally.Snapshot() }, Options.HistoryLimit);
+        var counts = tally.Snapshot();
+        metrics.RunFinished(outcome, clock.Elapsed, counts);
+        S.FinishRun(run, outcome, reason, tally.Phase, counts, result, keyRejected, DateTimeOffset.UtcNow, Options.HistoryLimit);
         logger.LogInformation("Run {Run} of sync {SyncId}: {Outcome} (+{Added} −{Removed}, {Requests} requests){Reason}",
-            run.RunNumber, S.SyncId, outcome, tally.Added, tally.Removed, tally.Requests, reason is null ? "" : ": " + reason);
-
-        if (keyRejected)
-        {
-            S.State = SyncState.Paused;
-            S.StateReason = reason;
-            S.PausedByDestination = true;
-            await Destination.ReportKeyRejectedAsync(reason!);
-        }
-        else if (S.State is SyncState.Running)
-        {
-            (S.State, S.StateReason) = outcome switch
-            {
-                RunOutcome.Succeeded => (IsRecurring ? SyncState.Scheduled : SyncState.Done, (string?)null),
-                RunOutcome.Cancelled => (SyncState.Scheduled, null),
-                _ => (SyncState.Failed, reason),
-            };
-        }
-        S.NextRunAt = NextCadenceSlot();
+            run.RunNumber, S.SyncId, outcome, counts.Added, counts.Removed, counts.Requests, reason is null ? "" : ": " + reason);
+        if (keyRejected) await Destination.ReportKeyRejectedAsync(reason!);
         try { await WriteAsync(); }
         catch (Exception ex) { logger.LogWarning(ex, "Could not record run {Run} of sync {SyncId}", run.RunNumber, S.SyncId); }
 
-        var keepGuard = outcome == RunOutcome.FailedRetryable && (!IsRecurring || _cancelReason is not null) && !keyRejected;
+        var keepGuard = outcome == RunOutcome.FailedRetryable && (!S.IsRecurring || _cancelReason is not null) && !keyRejected;
         if (!keepGuard) await UnregisterAsync(GuardReminder);
         if (S.State is SyncState.Done) await UnregisterAsync(CadenceReminder);
-    }
-
-    private async Task<RunRequest> BuildRequestAsync()
-    {
-        var project = await GrainFactory.GetGrain<IProjectAccess>(S.ProjectId).GetAmplitudeAccessAsync();
-        if (!project.Enabled) throw RunFailure.Permanent($"project {S.ProjectId} is disabled");
-        var destination = await Destination.GetIterableAccessAsync();
-        if (!destination.Exists) throw RunFailure.Permanent($"destination {S.DestinationId} no longer exists");
-        // The destination's own reason, so reporting it back changes nothing and pauses nothing twice.
-        if (destination.Health == DestinationHealth.Unhealthy)
-            throw new RunFailure(RunOutcome.Failed, destination.HealthReason ?? SyncRunner.KeyRejectedReason, keyRejected: true);
-        return new RunRequest(
-            GrainKeys.Sync(S.ProjectId, S.SyncId),
-            GrainKeys.Destination(S.ProjectId, S.DestinationId),
-            S.CohortId,
-            S.CohortName,
-            S.ListId,
-            new Uri(project.Url),
-            secrets.Unprotect(project.KeyCipher),
-            secrets.Unprotect(project.SecretCipher),
-            new Uri(destination.Url),
-            secrets.Unprotect(destination.KeyCipher),
-            destination.KeyCipher,
-            destination.Rate,
-            destination.UserProperty);
     }
 
     private async Task CancelRunAsync(string why)
@@ -333,17 +248,10 @@ public sealed class CohortSyncGrain(
     {
         var cadence = Cadence.Parse(S.Cadence, TimeSpan.Zero);
         if (!cadence.IsRecurring) { S.NextRunAt = null; return; }
-        var next = NextCadenceSlot()!.Value;
+        var next = S.NextCadenceSlot(DateTimeOffset.UtcNow)!.Value;
         S.NextRunAt = next;
         var due = next - DateTimeOffset.UtcNow;
         await this.RegisterOrUpdateReminder(CadenceReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, cadence.Period);
-    }
-
-    private DateTimeOffset? NextCadenceSlot()
-    {
-        if (S.State is SyncState.Paused or SyncState.Stopped or SyncState.Done) return null;
-        var cadence = Cadence.Parse(S.Cadence, TimeSpan.Zero);
-        return cadence.IsRecurring ? CadenceSpread.NextSlotAfter(GrainKeys.Sync(S.ProjectId, S.SyncId), cadence.Period, DateTimeOffset.UtcNow) : null;
     }
 
     private async Task UnregisterAsync(string name)
@@ -368,19 +276,8 @@ public sealed class CohortSyncGrain(
         }
     }
 
-    /// <summary>A live sync whose cadence alone needs more Amplitude downloads a month than the quota allows.</summary>
-    private string? QuotaWarning() =>
-        S.State is not (SyncState.Stopped or SyncState.Done) && Cadence.TryParse(S.Cadence, TimeSpan.Zero, out var cadence, out _)
-            ? DownloadQuota.CadenceWarning(cadence, Options.AmplitudeMonthlyDownloadQuota)
-            : null;
-
-    private SyncInfo Info()
-    {
-        var active = S.ActiveRun;
-        if (active is not null && _tally is not null && RunActiveHere)
-            active = active with { Phase = _tally.Phase, Counts = _tally.Snapshot() };
-        return new SyncInfo(S.ProjectId, S.SyncId, S.CohortId, S.CohortName, S.DestinationId, S.Cadence, S.State, S.StateReason,
-            S.ListId, S.ListName, S.SyncedCount, S.NextRunAt, S.LastRun, active, S.CreatedAt,
-            QuotaWarning());
-    }
+    /// <summary>The sync as the client sees it, with the live phase and counts of a run in progress here.</summary>
+    private SyncInfo Info() =>
+        S.ToInfo(_tally is not null && RunActiveHere ? S.ActiveRun! with { Phase = _tally.Phase, Counts = _tally.Snapshot() } : S.ActiveRun,
+            S.QuotaWarning(Options.AmplitudeMonthlyDownloadQuota));
 }

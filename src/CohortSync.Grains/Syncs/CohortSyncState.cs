@@ -1,7 +1,13 @@
 using CohortSync.Contracts;
+using CohortSync.Core.Scheduling;
+using CohortSync.Grains.Runs;
 
 namespace CohortSync.Grains.Syncs;
 
+/// <summary>
+/// A sync's durable state and the transitions between its states (DESIGN.md §3). Plain and unit-tested: the
+/// grain decides when a transition happens and persists the result.
+/// </summary>
 [GenerateSerializer, Alias("cs.CohortSyncState")]
 public sealed class CohortSyncState
 {
@@ -29,9 +35,134 @@ public sealed class CohortSyncState
 
     public RunRecord? LastRun => History.Count > 0 ? History[^1] : null;
 
+    public string Key => GrainKeys.Sync(ProjectId, SyncId);
+
+    public bool IsRecurring => Core.Scheduling.Cadence.TryParse(Cadence, TimeSpan.Zero, out var c, out _) && c.IsRecurring;
+
+    public void Configure(SyncConfig config, DateTimeOffset now)
+    {
+        Exists = true;
+        ProjectId = config.ProjectId;
+        SyncId = config.SyncId;
+        CohortId = config.CohortId;
+        CohortName = config.CohortName;
+        DestinationId = config.DestinationId;
+        Cadence = config.Cadence;
+        State = SyncState.Scheduled;
+        CreatedAt = now;
+    }
+
+    public SyncInfo ToInfo(RunRecord? activeRun, string? warning) =>
+        new(ProjectId, SyncId, CohortId, CohortName, DestinationId, Cadence, State, StateReason,
+            ListId, ListName, SyncedCount, NextRunAt, LastRun, activeRun, CreatedAt, warning);
+
     public void Record(RunRecord run, int limit)
     {
         History.Add(run);
         if (History.Count > limit) History.RemoveRange(0, History.Count - limit);
     }
+
+    /// <summary>
+    /// Starts run number <c>RunCounter + 1</c>. A run still marked active was cut short (its silo died, or the
+    /// activation went away): it is recorded as failed-retryable first, and the new run resumes from its checkpoints.
+    /// </summary>
+    public RunRecord BeginRun(string trigger, DateTimeOffset now, int historyLimit)
+    {
+        if (ActiveRun is { } interrupted)
+        {
+            Record(interrupted with
+            {
+                Outcome = RunOutcome.FailedRetryable,
+                Reason = interrupted.Reason ?? "interrupted: the silo running it stopped; resumed from the checkpoint",
+                FinishedAt = now,
+            }, historyLimit);
+        }
+        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts());
+        State = SyncState.Running;
+        StateReason = null;
+        return ActiveRun;
+    }
+
+    /// <summary>
+    /// Records how <paramref name="run"/> ended and where that leaves the sync: a rejected key pauses it for the
+    /// destination; a sync paused or stopped meanwhile stays so; otherwise success schedules the next run (or ends a
+    /// one-time sync), cancellation schedules, and failure says why until the next run.
+    /// </summary>
+    public void FinishRun(RunRecord run, RunOutcome outcome, string? reason, RunPhase phase, RunCounts counts, RunResult? result,
+        bool keyRejected, DateTimeOffset now, int historyLimit)
+    {
+        if (result is not null)
+        {
+            CohortName = result.CohortName;
+            ListId = result.ListId;
+            ListName = result.ListName;
+            SyncedCount = result.SyncedCount;
+        }
+        ActiveRun = null;
+        Record(run with
+        {
+            FinishedAt = now,
+            Outcome = outcome,
+            Reason = reason,
+            Phase = phase == RunPhase.Recording ? RunPhase.Finished : phase,
+            Counts = counts,
+        }, historyLimit);
+
+        if (keyRejected)
+        {
+            PauseForDestination(reason ?? "Iterable rejected the destination's API key");
+        }
+        else if (State is SyncState.Running)
+        {
+            (State, StateReason) = outcome switch
+            {
+                RunOutcome.Succeeded => (IsRecurring ? SyncState.Scheduled : SyncState.Done, (string?)null),
+                RunOutcome.Cancelled => (SyncState.Scheduled, null),
+                _ => (SyncState.Failed, reason),
+            };
+        }
+        NextRunAt = NextCadenceSlot(now);
+    }
+
+    public void Pause(string reason)
+    {
+        State = SyncState.Paused;
+        StateReason = reason;
+        NextRunAt = null;
+    }
+
+    public void PauseForDestination(string reason)
+    {
+        Pause(reason);
+        PausedByDestination = true;
+    }
+
+    public void Resume()
+    {
+        State = SyncState.Scheduled;
+        StateReason = null;
+        PausedByDestination = false;
+    }
+
+    public void Stop(string reason)
+    {
+        State = SyncState.Stopped;
+        StateReason = reason;
+        NextRunAt = null;
+    }
+
+    /// <summary>When the cadence runs the sync next: its slot (spread by the sync's key) after <paramref name="now"/>, or null.</summary>
+    public DateTimeOffset? NextCadenceSlot(DateTimeOffset now)
+    {
+        if (State is SyncState.Paused or SyncState.Stopped or SyncState.Done) return null;
+        return Core.Scheduling.Cadence.TryParse(Cadence, TimeSpan.Zero, out var cadence, out _) && cadence.IsRecurring
+            ? CadenceSpread.NextSlotAfter(Key, cadence.Period, now)
+            : null;
+    }
+
+    /// <summary>A live sync whose cadence alone needs more Amplitude downloads a month than <paramref name="quota"/>.</summary>
+    public string? QuotaWarning(int quota) =>
+        State is not (SyncState.Stopped or SyncState.Done) && Core.Scheduling.Cadence.TryParse(Cadence, TimeSpan.Zero, out var cadence, out _)
+            ? DownloadQuota.CadenceWarning(cadence, quota)
+            : null;
 }

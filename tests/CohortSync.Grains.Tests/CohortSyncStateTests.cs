@@ -1,0 +1,132 @@
+using CohortSync.Contracts;
+using CohortSync.Grains.Runs;
+using CohortSync.Grains.Syncs;
+
+namespace CohortSync.Grains.Tests;
+
+/// <summary>A sync's state transitions, without a cluster: what each run outcome leaves behind.</summary>
+public sealed class CohortSyncStateTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly RunResult Result = new("Power users", 42, "[Amplitude] Power users", 1000, null);
+
+    private static CohortSyncState Sync(string cadence)
+    {
+        var state = new CohortSyncState();
+        state.Configure(new SyncConfig("p1", "s1", "c1", null, "d1", cadence), Now);
+        return state;
+    }
+
+    private static RunCounts Counts(int added = 0) => new() { Added = added };
+
+    [Fact]
+    public void Run_cut_short_is_recorded_as_interrupted_when_the_next_one_begins()
+    {
+        var state = Sync("hourly");
+        var first = state.BeginRun("first", Now, historyLimit: 50);
+
+        var second = state.BeginRun("resume", Now.AddMinutes(2), historyLimit: 50);
+
+        Assert.Equal((1, 2), (first.RunNumber, second.RunNumber));
+        var interrupted = Assert.Single(state.History);
+        Assert.Equal((1L, RunOutcome.FailedRetryable), (interrupted.RunNumber, interrupted.Outcome));
+        Assert.StartsWith("interrupted", interrupted.Reason);
+        Assert.Equal(Now.AddMinutes(2), interrupted.FinishedAt);
+        Assert.Equal((SyncState.Running, second), (state.State, state.ActiveRun));
+    }
+
+    [Theory]
+    [InlineData("hourly", RunOutcome.Succeeded, SyncState.Scheduled, false)]
+    [InlineData("once", RunOutcome.Succeeded, SyncState.Done, false)]
+    [InlineData("hourly", RunOutcome.Cancelled, SyncState.Scheduled, false)]
+    [InlineData("hourly", RunOutcome.FailedRetryable, SyncState.Failed, true)]
+    [InlineData("once", RunOutcome.Failed, SyncState.Failed, true)]
+    public void Outcome_decides_the_next_state(string cadence, RunOutcome outcome, SyncState next, bool reasonShown)
+    {
+        var state = Sync(cadence);
+        var run = state.BeginRun("first", Now, 50);
+
+        state.FinishRun(run, outcome, "Iterable is unavailable", RunPhase.Pushing, Counts(), outcome == RunOutcome.Succeeded ? Result : null, false, Now.AddSeconds(5), 50);
+
+        Assert.Equal(next, state.State);
+        Assert.Equal(reasonShown ? "Iterable is unavailable" : null, state.StateReason);
+        Assert.Null(state.ActiveRun);
+        Assert.Equal((outcome, Now.AddSeconds(5)), (state.LastRun!.Outcome, state.LastRun.FinishedAt));
+        Assert.Equal(cadence == "hourly" ? state.NextCadenceSlot(Now.AddSeconds(5)) : null, state.NextRunAt);
+    }
+
+    [Fact]
+    public void Success_keeps_the_list_and_the_synced_count_and_marks_the_run_finished()
+    {
+        var state = Sync("daily");
+        var run = state.BeginRun("first", Now, 50);
+
+        state.FinishRun(run, RunOutcome.Succeeded, null, RunPhase.Recording, Counts(added: 1000), Result, false, Now, 50);
+
+        Assert.Equal(("Power users", 42L, 1000L), (state.CohortName, state.ListId, state.SyncedCount));
+        Assert.Equal((RunPhase.Finished, 1000L), (state.LastRun!.Phase, state.LastRun.Counts.Added));
+    }
+
+    [Fact]
+    public void Rejected_key_pauses_for_the_destination_whatever_the_cadence()
+    {
+        var state = Sync("hourly");
+        var run = state.BeginRun("cadence", Now, 50);
+
+        state.FinishRun(run, RunOutcome.Failed, "Iterable rejected the key", RunPhase.PreparingList, Counts(), null, keyRejected: true, Now, 50);
+
+        Assert.Equal((SyncState.Paused, "Iterable rejected the key", true), (state.State, state.StateReason, state.PausedByDestination));
+        Assert.Null(state.NextRunAt);
+    }
+
+    [Fact]
+    public void A_sync_paused_or_stopped_during_its_run_stays_so_when_the_run_ends()
+    {
+        var paused = Sync("hourly");
+        var run = paused.BeginRun("cadence", Now, 50);
+        paused.Pause("paused by the operator");
+        paused.FinishRun(run, RunOutcome.Cancelled, "paused by the operator", RunPhase.Pushing, Counts(), null, false, Now, 50);
+
+        var stopped = Sync("hourly");
+        run = stopped.BeginRun("cadence", Now, 50);
+        stopped.Stop("stopped by the operator");
+        stopped.FinishRun(run, RunOutcome.Cancelled, "stopped by the operator", RunPhase.Pushing, Counts(), null, false, Now, 50);
+
+        Assert.Equal((SyncState.Paused, null), (paused.State, paused.NextRunAt));
+        Assert.Equal((SyncState.Stopped, null), (stopped.State, stopped.NextRunAt));
+    }
+
+    [Fact]
+    public void Resume_clears_a_pause_for_the_destination()
+    {
+        var state = Sync("hourly");
+        state.PauseForDestination("key rejected");
+
+        state.Resume();
+
+        Assert.Equal((SyncState.Scheduled, null, false), (state.State, state.StateReason, state.PausedByDestination));
+    }
+
+    [Fact]
+    public void History_keeps_the_newest_runs_up_to_the_limit()
+    {
+        var state = Sync("hourly");
+        for (var i = 0; i < 5; i++)
+        {
+            var run = state.BeginRun("cadence", Now.AddHours(i), historyLimit: 3);
+            state.FinishRun(run, RunOutcome.Succeeded, null, RunPhase.Recording, Counts(), Result, false, Now.AddHours(i), historyLimit: 3);
+        }
+
+        Assert.Equal([3L, 4L, 5L], state.History.Select(r => r.RunNumber));
+    }
+
+    [Fact]
+    public void Quota_warning_is_for_live_syncs_whose_cadence_alone_passes_the_quota()
+    {
+        Assert.Contains("about 720", Sync("hourly").QuotaWarning(500));
+        Assert.Null(Sync("daily").QuotaWarning(500));
+        var stopped = Sync("hourly");
+        stopped.Stop("stopped by the operator");
+        Assert.Null(stopped.QuotaWarning(500));
+    }
+}
