@@ -55,8 +55,11 @@ cohortsync sync list 1000
 step "The lists as Iterable (the sandbox) now holds them"
 curl -s "$SANDBOX/_admin/iterable/lists" -H "Api-Key: demo-iterable-key"; echo
 
-step "Run it again: nothing changed, so nothing is sent"
 SYNC=$(cohortsync sync list 1000 --json | grep -o '"syncId": *"[^"]*"' | head -1 | sed 's/.*"\(s-[^"]*\)"/\1/')
+step "cohortsync sync preview: what the next run would send (nothing is sent to see it)"
+cohortsync sync preview 1000 "$SYNC"
+
+step "Run it again: nothing changed, so nothing is sent"
 cohortsync sync run 1000 "$SYNC" --wait
 cohortsync sync history 1000 "$SYNC"
 

@@ -6,7 +6,7 @@ using CohortSync.Contracts;
 
 namespace CohortSync.Client.Commands;
 
-/// <summary><c>sync start|list|status|run|pause|resume|stop|history|wait</c>: cohort syncs and their runs.</summary>
+/// <summary><c>sync start|list|status|run|pause|resume|stop|history|wait|preview</c>: cohort syncs and their runs.</summary>
 internal static class SyncCommands
 {
     public static Command Build(CommandRunner runner) => new("sync", "Start, inspect and control cohort syncs.")
@@ -20,6 +20,7 @@ internal static class SyncCommands
         Control(runner, "stop", "Stop a sync for good: cancels an active run and its cadence; the Iterable list stays as it is.", s => s.StopAsync()),
         History(runner),
         Wait(runner),
+        Preview(runner),
     };
 
     private static Command Start(CommandRunner runner)
@@ -138,6 +139,26 @@ internal static class SyncCommands
             context.Output.History(await grain.GetHistoryAsync(parse.GetValue(limit)).WaitAsync(cancellationToken));
             return ExitCodes.Ok;
         }, Repeat.Safe);
+        return command;
+    }
+
+    private static Command Preview(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var sync = Symbols.SyncId();
+        var command = new Command("preview",
+            "Show what the next run would add and remove, without sending anything to Iterable (reads the cohort: one Amplitude download).")
+        {
+            project, sync,
+        };
+        // Not repeated on a lost connection: each attempt is another Amplitude download.
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            var grain = cluster.Sync(parse.GetRequiredValue(project), parse.GetRequiredValue(sync));
+            context.Output.Preview(await grain.PreviewAsync().WaitAsync(cancellationToken));
+            return ExitCodes.Ok;
+        });
         return command;
     }
 

@@ -21,6 +21,8 @@ public sealed class ResultWriter(TextWriter output, bool json)
 
     public void History(IReadOnlyList<RunRecord> runs) => Write(runs, TextFormat.History);
 
+    public void Preview(SyncPreview preview) => Write(preview, TextFormat.Preview);
+
     /// <summary>Something new was created: in text mode the id alone, so <c>ID=$(cohortsync …)</c> works.</summary>
     public void Created<T>(T record, string id) => Write(record, _ => id + "\n");
 

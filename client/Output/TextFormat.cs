@@ -85,6 +85,20 @@ public static class TextFormat
         return table.ToString();
     }
 
+    public static string Preview(SyncPreview p) => new TextBlock()
+        .Add("sync", p.SyncId)
+        .Add("cohort", $"{p.CohortId} ({p.CohortName})")
+        .Add("list", p.ListId is null ? "not created yet" : $"{p.ListId} {p.ListName}")
+        .Add("cohort now", $"{Count(p.Desired)} members ({Count(p.CohortRows)} rows, {Count(p.Skipped)} skipped, {Count(p.Invalid)} invalid)")
+        .Add("synced", $"{Count(p.Synced)} members")
+        .Add("would add", Difference(p.Adds, p.SampleAdds))
+        .Add("would remove", Difference(p.Removes, p.SampleRemoves))
+        .Add("held back", p.HeldBack == 0 ? null : $"{Count(p.HeldBack)} members Iterable refused before")
+        .ToString();
+
+    private static string Difference(long count, IReadOnlyList<string> sample) =>
+        sample.Count == 0 ? Count(count) : $"{Count(count)}: {string.Join(", ", sample)}{(count > sample.Count ? ", …" : "")}";
+
     public static string Run(RunRecord run) => new TextBlock()
         .Add("run", Number(run.RunNumber))
         .Add("outcome", run.Reason is null ? Word(run.Outcome) : $"{Word(run.Outcome)}: {run.Reason}")

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace CohortSync.Contracts;
 
 /// <summary>One Amplitude project (tenant). Key: the project id.</summary>
@@ -32,4 +34,11 @@ public interface ICohortSyncGrain : IGrainWithStringKey
     /// <summary>Stops the sync for good: cancels an active run and its cadence. The Iterable list is left as it is.</summary>
     [Alias("Stop")] Task<SyncInfo> StopAsync();
     [Alias("GetHistory")] Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit);
+
+    /// <summary>
+    /// What a run would do now, without doing it: reads the cohort (one Amplitude download) and diffs it against
+    /// the synced set; sends nothing to Iterable and changes nothing. Waits for Amplitude's job, hence the long
+    /// timeout; interleaves so status calls are answered meanwhile.
+    /// </summary>
+    [AlwaysInterleave, ResponseTimeout("00:35:00"), Alias("Preview")] Task<SyncPreview> PreviewAsync();
 }

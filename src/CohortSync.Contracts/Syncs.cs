@@ -129,3 +129,26 @@ public sealed record SyncInfo(
     [property: Id(13)] RunRecord? ActiveRun,
     [property: Id(14)] DateTimeOffset CreatedAt,
     [property: Id(15)] string? Warning = null);
+
+/// <summary>
+/// What the next run of a sync would send, as <c>sync preview</c> computed it: the cohort as Amplitude has it
+/// now against the members Iterable has acknowledged. Samples are the first identifiers in ordinal order.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cs.SyncPreview")]
+public sealed record SyncPreview(
+    [property: Id(0)] string ProjectId,
+    [property: Id(1)] string SyncId,
+    [property: Id(2)] string CohortId,
+    [property: Id(3)] string CohortName,
+    [property: Id(4)] long? ListId,
+    [property: Id(5)] string? ListName,
+    [property: Id(6)] long Synced,
+    [property: Id(7)] long CohortRows,
+    [property: Id(8)] long Desired,
+    [property: Id(9)] long Skipped,
+    [property: Id(10)] long Invalid,
+    [property: Id(11)] long HeldBack,
+    [property: Id(12)] long Adds,
+    [property: Id(13)] long Removes,
+    [property: Id(14)] IReadOnlyList<string> SampleAdds,
+    [property: Id(15)] IReadOnlyList<string> SampleRemoves);

@@ -170,6 +170,24 @@ public sealed class ClusterCommandTests(StandInSiloFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Sync_preview_prints_the_difference_with_samples()
+    {
+        await fixture.Silo.Grains.GetGrain<IStandInSync>(GrainKeys.Sync("preview", "s1"))
+            .CreateAsync(new StartSyncRequest("c9", "d1", "hourly"), RunScript.QuickSuccess, runAtOnce: false);
+
+        var text = await RunAsync(["sync", "preview", "preview", "s1"]);
+        var json = await RunAsync(["sync", "preview", "preview", "s1", "--json"]);
+
+        AssertExit(ExitCodes.Ok, text);
+        Assert.Contains("would add     2: new-1, new-2", text.Stdout);
+        Assert.Contains("would remove  1: gone-1", text.Stdout);
+        AssertExit(ExitCodes.Ok, json);
+        using var preview = JsonDocument.Parse(json.Stdout);
+        Assert.Equal(2, preview.RootElement.GetProperty("adds").GetInt64());
+        Assert.Equal(["new-1", "new-2"], preview.RootElement.GetProperty("sampleAdds").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task Sync_wait_gives_up_after_the_timeout_with_exit_5()
     {
         await fixture.Silo.Grains.GetGrain<IStandInSync>(GrainKeys.Sync("endless", "s1"))

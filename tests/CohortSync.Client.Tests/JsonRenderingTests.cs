@@ -59,6 +59,19 @@ public sealed class JsonRenderingTests
     }
 
     [Fact]
+    public void Preview_fields()
+    {
+        var json = Render(new SyncPreview("acme", "s1", "coh1", "Power users", 1234, "[Amplitude] Power users", 1000, 1012, 1010, 2, 0, 0, 15, 5,
+            ["u-1"], ["u-9"]));
+
+        Assert.Equal(
+            ["projectId", "syncId", "cohortId", "cohortName", "listId", "listName", "synced", "cohortRows", "desired", "skipped", "invalid",
+             "heldBack", "adds", "removes", "sampleAdds", "sampleRemoves"],
+            Names(json));
+        Assert.Equal("u-9", Assert.Single(json.GetProperty("sampleRemoves").EnumerateArray()).GetString());
+    }
+
+    [Fact]
     public void Run_record_and_its_counts()
     {
         var json = Render(Samples.Run(7, RunOutcome.FailedRetryable, "Iterable answered 503"));

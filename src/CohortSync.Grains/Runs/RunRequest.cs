@@ -1,3 +1,4 @@
+using CohortSync.Contracts;
 using CohortSync.Grains.Delivery;
 
 namespace CohortSync.Grains.Runs;
@@ -23,3 +24,14 @@ public sealed record RunRequest(
 
 /// <summary>What a finished run leaves behind for the sync's state.</summary>
 public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note);
+
+/// <summary>What <see cref="SyncRunner.PreviewAsync"/> found: the counts a run would start from, and samples of the difference.</summary>
+public sealed record PreviewResult(
+    string CohortName,
+    long Synced,
+    RunCounts Read,
+    long HeldBack,
+    long Adds,
+    long Removes,
+    IReadOnlyList<string> SampleAdds,
+    IReadOnlyList<string> SampleRemoves);

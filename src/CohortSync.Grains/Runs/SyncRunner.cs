@@ -81,6 +81,25 @@ public sealed class SyncRunner(
     }
 
     /// <returns>The cohort's name and members, and the large-run slot taken for it (null for a small run), which the caller gives back.</returns>
+    /// <summary>
+    /// Steps 1–3 of a run and nothing after: the cohort read and mapped, the refused members held back, the diff
+    /// against the synced set. No request to Iterable, no write to the snapshot store.
+    /// </summary>
+    public async Task<PreviewResult> PreviewAsync(RunRequest request, CancellationToken ct)
+    {
+        var tally = new RunTally();
+        var (cohortName, desired, slot) = await ReadCohortAsync(request, tally, ct);
+        using var heldUntilTheEnd = slot;
+        var refused = new RefusedMembers(snapshots, request.SyncKey);
+        var (toSend, heldBack) = await refused.ExcludeAsync(desired, ct);
+        var synced = await snapshots.LoadAsync(request.SyncKey, ct);
+        var diff = await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct);
+        return new PreviewResult(cohortName, synced.Count, tally.Snapshot(), heldBack, diff.Adds.Count, diff.Removes.Count,
+            [.. diff.Adds.Take(PreviewSample)], [.. diff.Removes.Take(PreviewSample)]);
+    }
+
+    private const int PreviewSample = 10;
+
     private async Task<(string Name, MemberSet Desired, IDisposable? Slot)> ReadCohortAsync(RunRequest request, RunTally tally, CancellationToken ct)
     {
         tally.Phase = RunPhase.ReadingCohort;

@@ -119,6 +119,31 @@ public sealed class CohortSyncGrain(
         return Info();
     }
 
+    public async Task<SyncPreview> PreviewAsync()
+    {
+        RequireExists();
+        if (S.State is SyncState.Stopped)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {S.SyncId} is stopped; there is no next run to preview");
+        if (S.ActiveRun is not null)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {S.SyncId} has run #{S.ActiveRun.RunNumber} in progress; preview once it has finished (cohortsync sync wait)");
+        RunRequest request;
+        try { request = await requests.BuildAsync(S); }
+        catch (RunFailure failure) { throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {S.SyncId} cannot run: {failure.Message}"); }
+        using var timeout = new CancellationTokenSource(Options.AmplitudeJobTimeout + TimeSpan.FromMinutes(2));
+        try
+        {
+            var found = await runner.PreviewAsync(request, timeout.Token);
+            return new SyncPreview(S.ProjectId, S.SyncId, S.CohortId, found.CohortName, S.ListId, S.ListName, found.Synced,
+                found.Read.CohortRows, found.Read.Desired, found.Read.Skipped, found.Read.Invalid, found.HeldBack,
+                found.Adds, found.Removes, found.SampleAdds, found.SampleRemoves);
+        }
+        catch (RunFailure failure)
+        {
+            throw new CohortSyncException(failure.Outcome == RunOutcome.FailedRetryable ? ErrorCodes.Unreachable : ErrorCodes.InvalidState,
+                $"preview of sync {S.SyncId} failed: {failure.Message}");
+        }
+    }
+
     public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit)
     {
         RequireExists();

@@ -187,6 +187,14 @@ public sealed class StandInSyncGrain : Grain, ICohortSyncGrain, IStandInSync
 
     public Task<SyncInfo> StopAsync() => Task.FromResult(_sync = Known() with { State = SyncState.Stopped, ActiveRun = null });
 
+    /// <summary>A fixed difference: two members to add, one to remove, against what the sync holds.</summary>
+    public Task<SyncPreview> PreviewAsync()
+    {
+        var sync = Known();
+        return Task.FromResult(new SyncPreview(sync.ProjectId, sync.SyncId, sync.CohortId, "Stand-in cohort", sync.ListId, sync.ListName,
+            sync.SyncedCount, 3, 3, 0, 0, 0, 2, 1, ["new-1", "new-2"], ["gone-1"]));
+    }
+
     public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit) =>
         Task.FromResult<IReadOnlyList<RunRecord>>([.. Enumerable.Reverse(_history).Take(limit)]);
 
