@@ -45,6 +45,8 @@ public enum RunPhase
     Finished = 6,
     /// <summary>A large run waiting for one of its silo's slots (CohortSync:Engine:MaxConcurrentLargeRuns) before it downloads.</summary>
     WaitingForSlot = 7,
+    /// <summary>Waiting for the project's Amplitude download limits (a few at once, so many per ten minutes).</summary>
+    WaitingForAmplitude = 8,
 }
 
 /// <summary>One run of a sync: what was read, what was sent, what Iterable said.</summary>

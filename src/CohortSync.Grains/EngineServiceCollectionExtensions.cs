@@ -27,6 +27,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<Syncs.RunRequestBuilder>();
         services.AddSingleton<LargeRunSlots>();
+        services.AddSingleton<AmplitudeDownloadGate>();
         services.AddMetrics();
         services.AddSingleton<CohortSyncMetrics>();
         services.TryAddSingleton(TimeProvider.System);

@@ -42,5 +42,13 @@ public sealed class SyncEngineOptions
     /// <summary>Cohort size (as Amplitude lists it) from which a run counts as large.</summary>
     public long LargeRunMembers { get; set; } = 200_000;
 
+    /// <summary>Cohort downloads one project may have in flight across the cluster (Amplitude: 4 in parallel per app); 0: no limit.</summary>
+    public int AmplitudeConcurrentDownloads { get; set; } = 4;
+
+    /// <summary>Cohort downloads one project may start per <see cref="AmplitudeDownloadWindow"/> (Amplitude: 60 per 10 minutes); 0: no limit.</summary>
+    public int AmplitudeDownloadsPerWindow { get; set; } = 60;
+
+    public TimeSpan AmplitudeDownloadWindow { get; set; } = TimeSpan.FromMinutes(10);
+
     public int AmplitudeMonthlyDownloadQuota { get; set; } = Core.Scheduling.DownloadQuota.AmplitudeDefault;
 }

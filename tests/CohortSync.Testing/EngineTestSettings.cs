@@ -1,6 +1,6 @@
 namespace CohortSync.Testing;
 
-/// <summary>Silo settings for tests: cadences and reminders down to a second, tiny retry delays, quiet logs.</summary>
+/// <summary>Silo settings for tests: cadences and reminders down to a second, tiny retry delays, Amplitude unpaced, quiet logs.</summary>
 public static class EngineTestSettings
 {
     /// <summary>Engine settings for tests: short cadences allowed, tiny retry delays.</summary>
@@ -18,6 +18,9 @@ public static class EngineTestSettings
         "--CohortSync:Iterable:MaxDelay=00:00:00.050",
         "--CohortSync:Amplitude:RetryDelay=00:00:00.010",
         "--CohortSync:Amplitude:MaxRetryDelay=00:00:00.050",
+        // The sandbox has no download limits, and tests start many syncs at once: AmplitudePacingTests sets its own.
+        "--CohortSync:Engine:AmplitudeConcurrentDownloads=0",
+        "--CohortSync:Engine:AmplitudeDownloadsPerWindow=0",
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:CohortSync=Warning",
     ];

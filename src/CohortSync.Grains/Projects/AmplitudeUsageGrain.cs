@@ -1,8 +1,13 @@
 using CohortSync.Core.Scheduling;
+using Orleans.Concurrency;
 
 namespace CohortSync.Grains.Projects;
 
-/// <summary>Counts a project's Amplitude cohort downloads per calendar month (UTC). Key: the project id.</summary>
+/// <summary>
+/// A project's use of Amplitude's cohort downloads: counted per calendar month (UTC), and paced so the cluster
+/// stays within Amplitude's limits for one project (a few downloads at once, so many per ten minutes).
+/// Key: the project id.
+/// </summary>
 [Alias("cs.IAmplitudeUsageGrain")]
 public interface IAmplitudeUsageGrain : IGrainWithStringKey
 {
@@ -10,10 +15,32 @@ public interface IAmplitudeUsageGrain : IGrainWithStringKey
     [Alias("CountDownload")] Task CountDownloadAsync();
 
     [Alias("GetThisMonth")] Task<DownloadCount> GetThisMonthAsync();
+
+    /// <summary>
+    /// A permit to download now, or null with how long to wait before asking again. A permit lapses after
+    /// <see cref="DownloadLimits.Lease"/> unless renewed, so one held by a silo that died frees itself.
+    /// </summary>
+    [AlwaysInterleave, Alias("TryEnterDownload")] Task<DownloadPermit> TryEnterDownloadAsync(DownloadLimits limits);
+
+    [AlwaysInterleave, Alias("RenewDownload")] Task RenewDownloadAsync(Guid permit, TimeSpan lease);
+
+    [AlwaysInterleave, Alias("ExitDownload")] Task ExitDownloadAsync(Guid permit);
 }
 
 [GenerateSerializer, Immutable, Alias("cs.DownloadCount")]
 public sealed record DownloadCount([property: Id(0)] string Month, [property: Id(1)] int Used);
+
+/// <summary>At most <see cref="Concurrent"/> downloads at once and <see cref="PerWindow"/> started per <see cref="Window"/>; 0: no limit.</summary>
+[GenerateSerializer, Immutable, Alias("cs.DownloadLimits")]
+public sealed record DownloadLimits(
+    [property: Id(0)] int Concurrent,
+    [property: Id(1)] int PerWindow,
+    [property: Id(2)] TimeSpan Window,
+    [property: Id(3)] TimeSpan Lease);
+
+/// <summary>Granted (<see cref="Id"/> set), or not yet (ask again after <see cref="RetryAfter"/>).</summary>
+[GenerateSerializer, Immutable, Alias("cs.DownloadPermit")]
+public sealed record DownloadPermit([property: Id(0)] Guid? Id, [property: Id(1)] TimeSpan RetryAfter);
 
 [GenerateSerializer, Alias("cs.AmplitudeUsageState")]
 public sealed class AmplitudeUsageState
@@ -23,13 +50,16 @@ public sealed class AmplitudeUsageState
 }
 
 /// <summary>
-/// Kept apart from the project grain so a count, written once per run, rewrites one small row and not the
-/// project's index of syncs.
+/// The count is durable and kept apart from the project grain, so a count, written once per run, rewrites one
+/// small row and not the project's index of syncs. Permits live in memory: after a move they start afresh.
 /// </summary>
 public sealed class AmplitudeUsageGrain(
     [PersistentState("amplitude-usage", StorageNames.Main)] IPersistentState<AmplitudeUsageState> state,
     TimeProvider clock) : Grain, IAmplitudeUsageGrain
 {
+    private readonly Dictionary<Guid, DateTimeOffset> _permits = [];
+    private readonly Queue<DateTimeOffset> _started = new();
+
     public async Task CountDownloadAsync()
     {
         var month = DownloadQuota.MonthOf(clock.GetUtcNow());
@@ -42,5 +72,34 @@ public sealed class AmplitudeUsageGrain(
     {
         var month = DownloadQuota.MonthOf(clock.GetUtcNow());
         return Task.FromResult(new DownloadCount(month, state.State.Month == month ? state.State.Used : 0));
+    }
+
+    public Task<DownloadPermit> TryEnterDownloadAsync(DownloadLimits limits)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var lapsed in _permits.Where(p => p.Value <= now).Select(p => p.Key).ToList()) _permits.Remove(lapsed);
+        while (_started.Count > 0 && _started.Peek() <= now - limits.Window) _started.Dequeue();
+
+        if (limits.Concurrent > 0 && _permits.Count >= limits.Concurrent)
+            return Task.FromResult(new DownloadPermit(null, TimeSpan.FromSeconds(1)));
+        if (limits.PerWindow > 0 && _started.Count >= limits.PerWindow)
+            return Task.FromResult(new DownloadPermit(null, _started.Peek() + limits.Window - now));
+
+        var id = Guid.NewGuid();
+        _permits[id] = now + limits.Lease;
+        _started.Enqueue(now);
+        return Task.FromResult(new DownloadPermit(id, TimeSpan.Zero));
+    }
+
+    public Task RenewDownloadAsync(Guid permit, TimeSpan lease)
+    {
+        if (_permits.ContainsKey(permit)) _permits[permit] = clock.GetUtcNow() + lease;
+        return Task.CompletedTask;
+    }
+
+    public Task ExitDownloadAsync(Guid permit)
+    {
+        _permits.Remove(permit);
+        return Task.CompletedTask;
     }
 }

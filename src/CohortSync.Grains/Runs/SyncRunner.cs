@@ -26,6 +26,7 @@ public sealed class SyncRunner(
     ISnapshotStore snapshots,
     IGrainFactory grains,
     LargeRunSlots largeRuns,
+    AmplitudeDownloadGate amplitudeLimits,
     CohortSyncMetrics metrics,
     IOptions<SyncEngineOptions> options,
     ILogger<SyncRunner> logger)
@@ -112,19 +113,23 @@ public sealed class SyncRunner(
             try
             {
                 var property = request.UserProperty;
-                var requestId = await amplitude.RequestCohortAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property, ct);
-                metrics.DownloadRequested();
-                await CountDownloadAsync(request);
-                var jobWait = System.Diagnostics.Stopwatch.StartNew();
-                await amplitude.WaitUntilReadyAsync(requestId, Options.AmplitudePollInterval, Options.AmplitudeJobTimeout, ct);
-                tally.AmplitudeWait = jobWait.Elapsed;
-
                 var builder = new DesiredSetBuilder(cohort.Size is > 0 and < 10_000_000 ? (int)cohort.Size : 1024);
-                var read = await Task.Run(async () =>
+                CohortReadResult read;
+                // From the export request until the file is read: that is what Amplitude counts as a download in flight.
+                await using (await amplitudeLimits.EnterAsync(GrainKeys.Split(request.SyncKey).Item1, tally, ct))
                 {
-                    await using var file = await amplitude.OpenFileAsync(requestId, ct);
-                    return await CohortCsvReader.ReadAsync(file, property, new DesiredSetSink(builder), ct);
-                }, ct);
+                    var requestId = await amplitude.RequestCohortAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property, ct);
+                    metrics.DownloadRequested();
+                    await CountDownloadAsync(request);
+                    var jobWait = System.Diagnostics.Stopwatch.StartNew();
+                    await amplitude.WaitUntilReadyAsync(requestId, Options.AmplitudePollInterval, Options.AmplitudeJobTimeout, ct);
+                    tally.AmplitudeWait = jobWait.Elapsed;
+                    read = await Task.Run(async () =>
+                    {
+                        await using var file = await amplitude.OpenFileAsync(requestId, ct);
+                        return await CohortCsvReader.ReadAsync(file, property, new DesiredSetSink(builder), ct);
+                    }, ct);
+                }
                 var desired = await Task.Run(builder.Build, ct);
                 // The reader drops rows with an empty identity field before the builder sees them; count both.
                 tally.CohortRows = read.Rows;
