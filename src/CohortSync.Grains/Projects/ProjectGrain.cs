@@ -104,10 +104,10 @@ public sealed class ProjectGrain(
     {
         RequireDestination(destinationId);
         var users = new List<string>();
-        foreach (var entry in state.State.Syncs.Where(e => e.DestinationId == destinationId))
+        foreach (var entry in state.State.Syncs.Where(e => e.DestinationId == destinationId).ToList())
         {
-            var sync = await GrainFactory.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(ProjectId, entry.SyncId)).GetStatusAsync();
-            if (sync.State != SyncState.Stopped) users.Add(entry.SyncId);
+            var sync = await StatusOrForgetAsync(entry);
+            if (sync is not null && sync.State != SyncState.Stopped) users.Add(entry.SyncId);
         }
         if (users.Count > 0)
             throw new CohortSyncException(ErrorCodes.DestinationInUse,
@@ -149,10 +149,10 @@ public sealed class ProjectGrain(
         if (!Cadence.TryParse(request.Cadence, options.Value.MinimumCadence, out var cadence, out var error))
             throw new CohortSyncException(ErrorCodes.InvalidArgument, error);
 
-        foreach (var existing in state.State.Syncs.Where(e => e.CohortId == cohortId && e.DestinationId == request.DestinationId))
+        foreach (var existing in state.State.Syncs.Where(e => e.CohortId == cohortId && e.DestinationId == request.DestinationId).ToList())
         {
-            var status = await GrainFactory.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(ProjectId, existing.SyncId)).GetStatusAsync();
-            if (status.State != SyncState.Stopped)
+            var status = await StatusOrForgetAsync(existing);
+            if (status is not null && status.State != SyncState.Stopped)
                 throw new CohortSyncException(ErrorCodes.DuplicateSync,
                     $"cohort {cohortId} already syncs to destination {request.DestinationId} as {existing.SyncId}; stop it first or change its cadence");
         }
@@ -161,8 +161,7 @@ public sealed class ProjectGrain(
         var syncId = NewId("s");
         state.State.Syncs.Add(new SyncIndexEntry(syncId, cohortId, request.DestinationId));
         await state.WriteStateAsync();
-        var started = await GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, syncId))
-            .ConfigureAsync(new SyncConfig(ProjectId, syncId, cohortId, cohortName, request.DestinationId, cadence.ToString()));
+        var started = await ConfigureAsync(new SyncConfig(ProjectId, syncId, cohortId, cohortName, request.DestinationId, cadence.ToString()));
         if (started.Warning is not null) return started;
         // The cadence fits on its own; with the project's pace so far it may not.
         var downloads = await DownloadsAsync();
@@ -173,8 +172,63 @@ public sealed class ProjectGrain(
     public async Task<IReadOnlyList<SyncInfo>> ListSyncsAsync()
     {
         RequireExists();
-        return await Task.WhenAll(state.State.Syncs.Select(e =>
-            GrainFactory.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(ProjectId, e.SyncId)).GetStatusAsync()));
+        var entries = state.State.Syncs.ToList();
+        var syncs = await Task.WhenAll(entries.Select(StatusOrNullAsync));
+        await ForgetAsync(entries.Where((_, i) => syncs[i] is null));
+        return syncs.OfType<SyncInfo>().ToList();
+    }
+
+    /// <summary>
+    /// Configures a new sync's grain. A new activation may be placed on a silo that died and is not declared dead
+    /// yet; configuring is idempotent, so a call the cluster lost is made again (a new placement) a few times.
+    /// </summary>
+    private async Task<SyncInfo> ConfigureAsync(SyncConfig config)
+    {
+        var sync = GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, config.SyncId));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await sync.ConfigureAsync(config);
+            }
+            catch (Exception ex) when (ex is not CohortSyncException && attempt < ConfigureAttempts)
+            {
+                logger.LogWarning("Project {ProjectId}: configuring sync {SyncId} failed ({Error}); trying again", ProjectId, config.SyncId, ex.GetType().Name);
+                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt));
+            }
+        }
+    }
+
+    private const int ConfigureAttempts = 4;
+
+    /// <summary>A sync's status, and the entry dropped from the index when its grain was never configured.</summary>
+    private async Task<SyncInfo?> StatusOrForgetAsync(SyncIndexEntry entry)
+    {
+        var status = await StatusOrNullAsync(entry);
+        if (status is null) await ForgetAsync([entry]);
+        return status;
+    }
+
+    /// <summary>Null when the sync's grain was never configured: its <c>sync start</c> failed half-way.</summary>
+    private async Task<SyncInfo?> StatusOrNullAsync(SyncIndexEntry entry)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(ProjectId, entry.SyncId)).GetStatusAsync();
+        }
+        catch (CohortSyncException ex) when (ex.Code == ErrorCodes.UnknownSync)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Drops leftovers of failed starts, so they neither hide in lists nor block a new start of their cohort.</summary>
+    private async Task ForgetAsync(IEnumerable<SyncIndexEntry> leftovers)
+    {
+        var removed = leftovers.Where(state.State.Syncs.Remove).ToList();
+        if (removed.Count == 0) return;
+        logger.LogWarning("Project {ProjectId}: sync(s) {SyncIds} were never configured; dropped from the index", ProjectId, string.Join(", ", removed.Select(e => e.SyncId)));
+        await state.WriteStateAsync();
     }
 
     public async Task<SyncInfo> GetSyncAsync(string syncId)
