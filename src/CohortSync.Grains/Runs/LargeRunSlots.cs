@@ -30,6 +30,9 @@ public sealed class LargeRunSlots(IOptions<SyncEngineOptions> options)
             await _slots.WaitAsync(ct);
             tally.Phase = phase;
         }
+        // Alone among large runs: what the previous ones left (hundreds of MB of arenas) is garbage now. Hand it back
+        // before this run builds its own sets, so a silo's peak is one run's sets rather than two runs' worth.
+        if (InUse == 1) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return new Slot(_slots);
     }
 
