@@ -13,8 +13,14 @@ public static class Telemetry
 {
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>Set to false to run without the metrics pipeline (and without <c>/metrics</c>).</summary>
+    public const string EnabledKey = "CohortSync:Metrics:Enabled";
+
+    public static bool Enabled(IConfiguration configuration) => configuration.GetValue(EnabledKey, true);
+
     public static WebApplicationBuilder AddCohortSyncTelemetry(this WebApplicationBuilder builder)
     {
+        if (!Enabled(builder.Configuration)) return builder;
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("cohortsync-silo"))
@@ -32,7 +38,7 @@ public static class Telemetry
 
     public static WebApplication MapCohortSyncMetrics(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        if (Enabled(app.Configuration)) app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

@@ -50,7 +50,7 @@ public sealed class SyncRunner(
         var budget = grains.GetGrain<IIterableProjectGrain>(IterableProjectKey.For(request.IterableUrl.ToString(), request.IterableKey));
         var iterable = iterableClients.Create(request.IterableUrl, request.IterableKey, new BudgetRateGate(budget, request.Rate, tally, Options));
         var listName = ListNaming.ForCohort(cohortName);
-        var (listId, fresh, note) = await PrepareListAsync(request, budget, iterable, listName, ct);
+        var (listId, fresh, note) = await PrepareListAsync(request, budget, listName, ct);
         if (note is not null)
         {
             // The list we filled is gone: what Iterable holds now is nothing, so the whole desired set is the difference.
@@ -188,7 +188,7 @@ public sealed class SyncRunner(
 
     /// <returns>The list id; whether it was created by this run; a note when a known list had vanished.</returns>
     private async Task<(long ListId, bool Fresh, string? Note)> PrepareListAsync(
-        RunRequest request, IIterableProjectGrain project, IterableListClient iterable, string listName, CancellationToken ct)
+        RunRequest request, IIterableProjectGrain project, string listName, CancellationToken ct)
     {
         try
         {

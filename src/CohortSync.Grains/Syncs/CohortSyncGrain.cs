@@ -259,6 +259,13 @@ public sealed class CohortSyncGrain(
         var keepGuard = outcome == RunOutcome.FailedRetryable && (!S.IsRecurring || _cancelReason is not null) && !keyRejected;
         if (!keepGuard) await UnregisterAsync(GuardReminder);
         if (S.State is SyncState.Done) await UnregisterAsync(CadenceReminder);
+
+        // A finished loop keeps its locals (the request with its decrypted keys among them) for as long as its task
+        // is referenced: let go of it, its tally and its token source. No new run can have started before this point.
+        _run = null;
+        _tally = null;
+        _cancel?.Dispose();
+        _cancel = null;
     }
 
     private async Task CancelRunAsync(string why)
