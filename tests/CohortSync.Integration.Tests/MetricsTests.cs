@@ -35,6 +35,19 @@ public sealed class MetricsTests
         Assert.Contains("\norleans_", text);
     }
 
+    [Fact]
+    public async Task Metrics_can_be_switched_off()
+    {
+        await using var s = await Scenario.StartAsync(siloArgs: "--CohortSync:Metrics:Enabled=false");
+        using var http = new HttpClient();
+
+        var response = await http.GetAsync($"http://127.0.0.1:{s.Silo.HttpPort}/metrics");
+        var ready = await http.GetAsync($"http://127.0.0.1:{s.Silo.HttpPort}/health/ready");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.True(ready.IsSuccessStatusCode);
+    }
+
     /// <summary>The value of the first sample of <paramref name="name"/> whose labels contain <paramref name="label"/>.</summary>
     private static double Value(string text, string name, string label = "")
     {
