@@ -26,6 +26,10 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
         Assert.Equal(DateTimeOffset.UtcNow.ToString("yyyy-MM"), downloads.Month);
         Assert.Equal(500, downloads.Quota);
         Assert.InRange(downloads.Projected, downloads.Used, int.MaxValue);
+
+        // Written behind the count, but written: a restarted silo knows the month's count.
+        await s.RestartSiloAsync();
+        Assert.Equal(downloads.Used, (await s.Project.GetAsync()).Downloads!.Used);
     }
 
     [Fact]

@@ -11,8 +11,8 @@ namespace CohortSync.Grains.Projects;
 [Alias("cs.IAmplitudeUsageGrain")]
 public interface IAmplitudeUsageGrain : IGrainWithStringKey
 {
-    /// <summary>One more download requested in the current month.</summary>
-    [Alias("CountDownload")] Task CountDownloadAsync();
+    /// <summary>One more download requested in the current month. One-way: a run does not wait for the count.</summary>
+    [OneWay, Alias("CountDownload")] Task CountDownloadAsync();
 
     [Alias("GetThisMonth")] Task<DownloadCount> GetThisMonthAsync();
 
@@ -57,15 +57,34 @@ public sealed class AmplitudeUsageGrain(
     [PersistentState("amplitude-usage", StorageNames.Main)] IPersistentState<AmplitudeUsageState> state,
     TimeProvider clock) : Grain, IAmplitudeUsageGrain
 {
+    private static readonly TimeSpan WriteEvery = TimeSpan.FromSeconds(5);
     private readonly Dictionary<Guid, DateTimeOffset> _permits = [];
     private readonly Queue<DateTimeOffset> _started = new();
+    private bool _unwritten;
+    private IGrainTimer? _writer;
 
-    public async Task CountDownloadAsync()
+    /// <summary>
+    /// Counted at once, written at most every few seconds (and when the activation goes): a hundred runs of one
+    /// project starting together cost one write, not a hundred. A silo that dies loses at most those seconds' counts.
+    /// </summary>
+    public Task CountDownloadAsync()
     {
         var month = DownloadQuota.MonthOf(clock.GetUtcNow());
         if (state.State.Month != month) (state.State.Month, state.State.Used) = (month, 0);
         state.State.Used++;
-        await state.WriteStateAsync();
+        _unwritten = true;
+        _writer ??= this.RegisterGrainTimer(WriteAsync, new GrainTimerCreationOptions(WriteEvery, WriteEvery) { Interleave = false });
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await WriteAsync();
+
+    private async Task WriteAsync()
+    {
+        if (!_unwritten) return;
+        _unwritten = false;
+        try { await state.WriteStateAsync(); }
+        catch { _unwritten = true; throw; }
     }
 
     public Task<DownloadCount> GetThisMonthAsync()
