@@ -32,10 +32,6 @@ public sealed class SyncEngineOptions
 
     public TimeSpan NewListRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>
-    /// Amplitude cohort downloads a project may make in a month (500 on Growth and Enterprise plans). Every run makes
-    /// one; a cadence or a project on course for more is warned about, never refused.
-    /// </summary>
     /// <summary>Large runs one silo holds at once; more wait for a slot before they download (see <c>LargeRunSlots</c>).</summary>
     public int MaxConcurrentLargeRuns { get; set; } = 4;
 
@@ -50,5 +46,9 @@ public sealed class SyncEngineOptions
 
     public TimeSpan AmplitudeDownloadWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Amplitude cohort downloads a project may make in a month (500 on Growth and Enterprise plans). Every run makes
+    /// one; a cadence or a project on course for more is warned about, never refused.
+    /// </summary>
     public int AmplitudeMonthlyDownloadQuota { get; set; } = Core.Scheduling.DownloadQuota.AmplitudeDefault;
 }

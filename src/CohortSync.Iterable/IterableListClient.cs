@@ -58,18 +58,12 @@ public sealed class IterableListClient
             .ToArray();
     }
 
-    /// <summary>
-    /// The id of the Standard list named exactly <paramref name="name"/>, or null. Iterable allows duplicate
-    /// names; the oldest one wins so that every run settles on the same list.
-    /// </summary>
+    /// <summary>The id of the Standard list named exactly <paramref name="name"/>, or null (see <see cref="IterableList.InFindOrder"/>).</summary>
     public async Task<long?> FindListByNameAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var lists = await GetListsAsync(cancellationToken);
-        return lists
-            .Where(list => list.IsStandard && string.Equals(list.Name, name, StringComparison.Ordinal))
-            .OrderBy(list => list.CreatedAt)
-            .ThenBy(list => list.Id)
+        return IterableList.InFindOrder(await GetListsAsync(cancellationToken))
+            .Where(list => string.Equals(list.Name, name, StringComparison.Ordinal))
             .Select(list => (long?)list.Id)
             .FirstOrDefault();
     }

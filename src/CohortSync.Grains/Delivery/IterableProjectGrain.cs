@@ -64,7 +64,7 @@ public sealed class IterableProjectGrain(
         try
         {
             // Numbered only now, so its lookup is sent after an earlier creation of this name, never before.
-            var index = await LookUpAsync(++_asked, client, timeout.Token);
+            var index = await LookUpAsync(++_asked, () => client, timeout.Token);
             if (index.Find(listName) is long id) return new EnsuredList(id, Created: false);
             var created = await client.CreateListAsync(listName, timeout.Token);
             (_index ?? index).Add(created, listName);
@@ -93,7 +93,8 @@ public sealed class IterableProjectGrain(
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         try
         {
-            var index = await LookUpAsync(++_asked, Client(iterableUrl, keyCipher), timeout.Token);
+            // The key is decrypted and a client made only if this call is the one that sends the lookup.
+            var index = await LookUpAsync(++_asked, () => Client(iterableUrl, keyCipher), timeout.Token);
             return new ListCheck(index.Contains(listId));
         }
         catch (IterableAuthException)
@@ -110,7 +111,7 @@ public sealed class IterableProjectGrain(
     /// The project's lists by a lookup sent after call number <paramref name="ticket"/> arrived: the last one if it
     /// was, the one on its way if that was, or a new one. Calls interleave here (single-threaded, at the awaits).
     /// </summary>
-    private async Task<ListIndex> LookUpAsync(long ticket, IterableListClient client, CancellationToken ct)
+    private async Task<ListIndex> LookUpAsync(long ticket, Func<IterableListClient> client, CancellationToken ct)
     {
         while (true)
         {
@@ -123,7 +124,7 @@ public sealed class IterableProjectGrain(
                 continue;
             }
             _lookupCovers = _asked;
-            _lookup = FetchAsync(client, _lookupCovers);
+            _lookup = FetchAsync(client(), _lookupCovers);
             return await _lookup.WaitAsync(ct);
         }
     }

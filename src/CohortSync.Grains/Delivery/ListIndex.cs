@@ -4,7 +4,7 @@ namespace CohortSync.Grains.Delivery;
 
 /// <summary>
 /// The lists of one Iterable project as one <c>GET /api/lists</c> returned them: which ids exist, and which
-/// standard list a name finds (the oldest of that name, as <see cref="IterableListClient.FindListByNameAsync"/> picks).
+/// standard list a name finds (<see cref="IterableList.InFindOrder"/>).
 /// </summary>
 internal sealed class ListIndex
 {
@@ -17,13 +17,10 @@ internal sealed class ListIndex
         _byName = byName;
     }
 
-    public int Count => _ids.Count;
-
     public static ListIndex From(IReadOnlyList<IterableList> lists)
     {
         var byName = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var list in lists.Where(l => l.IsStandard).OrderBy(l => l.CreatedAt).ThenBy(l => l.Id))
-            byName.TryAdd(list.Name, list.Id);
+        foreach (var list in IterableList.InFindOrder(lists)) byName.TryAdd(list.Name, list.Id);
         return new ListIndex([.. lists.Select(l => l.Id)], byName);
     }
 

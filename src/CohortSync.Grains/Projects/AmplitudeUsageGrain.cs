@@ -50,8 +50,8 @@ public sealed class AmplitudeUsageState
 }
 
 /// <summary>
-/// The count is durable and kept apart from the project grain, so a count, written once per run, rewrites one
-/// small row and not the project's index of syncs. Permits live in memory: after a move they start afresh.
+/// The count is durable and kept apart from the project grain, so writing it rewrites one small row and not the
+/// project's index of syncs. Permits live in memory: after a move they start afresh.
 /// </summary>
 public sealed class AmplitudeUsageGrain(
     [PersistentState("amplitude-usage", StorageNames.Main)] IPersistentState<AmplitudeUsageState> state,

@@ -81,7 +81,6 @@ public sealed class SyncRunner(
         return new RunResult(cohortName, listId, listName, final.Count, tally.Note);
     }
 
-    /// <returns>The cohort's name and members, and the large-run slot taken for it (null for a small run), which the caller gives back.</returns>
     /// <summary>
     /// Steps 1–3 of a run and nothing after: the cohort read and mapped, the refused members held back, the diff
     /// against the synced set. No request to Iterable, no write to the snapshot store.
@@ -101,6 +100,7 @@ public sealed class SyncRunner(
 
     private const int PreviewSample = 10;
 
+    /// <returns>The cohort's name and members, and the large-run slot taken for it (null for a small run), which the caller gives back.</returns>
     private async Task<(string Name, MemberSet Desired, IDisposable? Slot)> ReadCohortAsync(RunRequest request, RunTally tally, CancellationToken ct)
     {
         tally.Phase = RunPhase.ReadingCohort;
