@@ -14,10 +14,18 @@ public interface IProjectGrain : IGrainWithStringKey
     [Alias("ListDestinations")] Task<IReadOnlyList<DestinationInfo>> ListDestinationsAsync();
     [Alias("GetDestination")] Task<DestinationInfo> GetDestinationAsync(string destinationId);
     [Alias("RemoveDestination")] Task RemoveDestinationAsync(string destinationId);
-    /// <summary>Replaces the destination's key after checking it with Iterable; resumes the syncs paused for the old key.</summary>
-    [Alias("UpdateDestination")] Task<DestinationInfo> UpdateDestinationAsync(string destinationId, UpdateDestinationRequest request);
+    /// <summary>
+    /// Replaces the destination's key after checking it with Iterable; resumes the syncs paused for the old key.
+    /// Interleaves: the check is an HTTP call, and other calls to the project do not wait for it.
+    /// </summary>
+    [AlwaysInterleave, Alias("UpdateDestination")]
+    Task<DestinationInfo> UpdateDestinationAsync(string destinationId, UpdateDestinationRequest request, CancellationToken cancellationToken = default);
 
-    [Alias("StartSync")] Task<SyncInfo> StartSyncAsync(StartSyncRequest request);
+    /// <summary>
+    /// Checks the cohort with Amplitude, then creates the sync and starts its first run. Interleaves with the
+    /// project's other calls (starts go one at a time among themselves), so a slow Amplitude holds up nobody else.
+    /// </summary>
+    [AlwaysInterleave, Alias("StartSync")] Task<SyncInfo> StartSyncAsync(StartSyncRequest request, CancellationToken cancellationToken = default);
     [Alias("ListSyncs")] Task<IReadOnlyList<SyncInfo>> ListSyncsAsync();
     [Alias("GetSync")] Task<SyncInfo> GetSyncAsync(string syncId);
 }

@@ -16,7 +16,9 @@ public static class EngineServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCohortSyncEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SyncEngineOptions>().Bind(configuration.GetSection(SyncEngineOptions.Section));
+        services.AddOptions<SyncEngineOptions>().Bind(configuration.GetSection(SyncEngineOptions.Section))
+            .Validate(options => !options.Problems().Any(), "Invalid CohortSync:Engine: check periods, batch size, limits and retries.")
+            .ValidateOnStart();
         services.AddAmplitudeClient();
         services.AddOptions<AmplitudeClientOptions>().Bind(configuration.GetSection("CohortSync:Amplitude"));
         services.AddIterableClient();
@@ -28,6 +30,11 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<Syncs.RunRequestBuilder>();
         services.AddSingleton<LargeRunSlots>();
         services.AddSingleton<AmplitudeDownloadGate>();
+        services.AddSingleton<IDownloadPermits>(provider => provider.GetRequiredService<AmplitudeDownloadGate>());
+        services.AddSingleton<ClusterRetry>();
+        services.AddSingleton<Syncs.RunExecution>();
+        services.AddSingleton<Projects.CohortLookup>();
+        services.AddSingleton<Destinations.IterableKeyCheck>();
         services.AddMetrics();
         services.AddSingleton<CohortSyncMetrics>();
         services.TryAddSingleton(TimeProvider.System);

@@ -18,4 +18,13 @@ internal static class Require
         try { return resolve(!string.IsNullOrWhiteSpace(url) ? url : !string.IsNullOrWhiteSpace(region) ? region : defaultRegion); }
         catch (ArgumentException ex) { throw new CohortSyncException(ErrorCodes.InvalidArgument, ex.Message); }
     }
+
+    /// <summary>An Amplitude cohort id as given: trimmed, 1–64 characters, no control characters or '/'.</summary>
+    public static string CohortId(string? value)
+    {
+        var cohortId = value?.Trim() ?? "";
+        if (cohortId.Length is 0 or > 64 || cohortId.Any(char.IsControl) || cohortId.Contains('/'))
+            throw new CohortSyncException(ErrorCodes.InvalidArgument, $"'{value}' is not a valid cohort id");
+        return cohortId;
+    }
 }

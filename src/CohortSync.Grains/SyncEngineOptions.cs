@@ -51,4 +51,27 @@ public sealed class SyncEngineOptions
     /// one; a cadence or a project on course for more is warned about, never refused.
     /// </summary>
     public int AmplitudeMonthlyDownloadQuota { get; set; } = Core.Scheduling.DownloadQuota.AmplitudeDefault;
+
+    /// <summary>
+    /// How long a run keeps retrying a grain or database call that fails for a cluster fault (a dead silo, a broken
+    /// connection) before it ends failed-retryable for the guard to resume. Outlasts a silo's death declaration with
+    /// Orleans' production membership settings (about a minute).
+    /// </summary>
+    public TimeSpan ClusterRetryWindow { get; set; } = TimeSpan.FromSeconds(90);
+
+    public IEnumerable<string> Problems()
+    {
+        if (MinimumCadence <= TimeSpan.Zero || GuardPeriod <= TimeSpan.Zero || AmplitudePollInterval <= TimeSpan.Zero || AmplitudeJobTimeout <= TimeSpan.Zero)
+            yield return "MinimumCadence, GuardPeriod, AmplitudePollInterval and AmplitudeJobTimeout must be positive";
+        if (BatchSize is < 1 or > 1000)
+            yield return "BatchSize must be between 1 and 1000 (Iterable takes at most 1000 subscribers a request)";
+        if (HistoryLimit < 1 || MaxRateLimitRetries < 0 || PermitsPerLease < 1 || NewListRetries < 0 || NewListRetryDelay < TimeSpan.Zero)
+            yield return "HistoryLimit and PermitsPerLease must be at least 1; retries and delays not negative";
+        if (MaxConcurrentLargeRuns < 1 || LargeRunMembers < 1)
+            yield return "MaxConcurrentLargeRuns and LargeRunMembers must be at least 1";
+        if (AmplitudeConcurrentDownloads < 0 || AmplitudeDownloadsPerWindow < 0 || AmplitudeDownloadWindow <= TimeSpan.Zero || AmplitudeMonthlyDownloadQuota < 0)
+            yield return "Amplitude download limits must not be negative (0: no limit) and the window must be positive";
+        if (ClusterRetryWindow < TimeSpan.Zero)
+            yield return "ClusterRetryWindow must not be negative";
+    }
 }

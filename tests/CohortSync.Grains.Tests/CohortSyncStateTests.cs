@@ -46,7 +46,7 @@ public sealed class CohortSyncStateTests
         var state = Sync(cadence);
         var run = state.BeginRun("first", Now, 50);
 
-        state.FinishRun(run, outcome, "Iterable is unavailable", RunPhase.Pushing, Counts(), outcome == RunOutcome.Succeeded ? Result : null, false, Now.AddSeconds(5), 50);
+        state.FinishRun(run, new RunEnd(outcome, "Iterable is unavailable", outcome == RunOutcome.Failed ? FailureKind.Permanent : outcome == RunOutcome.FailedRetryable ? FailureKind.Retryable : null, outcome == RunOutcome.Succeeded ? Result : null), RunPhase.Pushing, Counts(), Now.AddSeconds(5), 50);
 
         Assert.Equal(next, state.State);
         Assert.Equal(reasonShown ? "Iterable is unavailable" : null, state.StateReason);
@@ -61,7 +61,7 @@ public sealed class CohortSyncStateTests
         var state = Sync("daily");
         var run = state.BeginRun("first", Now, 50);
 
-        state.FinishRun(run, RunOutcome.Succeeded, null, RunPhase.Recording, Counts(added: 1000), Result, false, Now, 50);
+        state.FinishRun(run, new RunEnd(RunOutcome.Succeeded, null, null, Result), RunPhase.Recording, Counts(added: 1000), Now, 50);
 
         Assert.Equal(("Power users", 42L, 1000L), (state.CohortName, state.ListId, state.SyncedCount));
         Assert.Equal((RunPhase.Finished, 1000L), (state.LastRun!.Phase, state.LastRun.Counts.Added));
@@ -73,7 +73,7 @@ public sealed class CohortSyncStateTests
         var state = Sync("hourly");
         var run = state.BeginRun("cadence", Now, 50);
 
-        state.FinishRun(run, RunOutcome.Failed, "Iterable rejected the key", RunPhase.PreparingList, Counts(), null, keyRejected: true, Now, 50);
+        state.FinishRun(run, new RunEnd(RunOutcome.Failed, "Iterable rejected the key", FailureKind.KeyRejected, null), RunPhase.PreparingList, Counts(), Now, 50);
 
         Assert.Equal((SyncState.Paused, "Iterable rejected the key", true), (state.State, state.StateReason, state.PausedByDestination));
         Assert.Null(state.NextRunAt);
@@ -85,12 +85,12 @@ public sealed class CohortSyncStateTests
         var paused = Sync("hourly");
         var run = paused.BeginRun("cadence", Now, 50);
         paused.Pause("paused by the operator");
-        paused.FinishRun(run, RunOutcome.Cancelled, "paused by the operator", RunPhase.Pushing, Counts(), null, false, Now, 50);
+        paused.FinishRun(run, new RunEnd(RunOutcome.Cancelled, "paused by the operator", null, null), RunPhase.Pushing, Counts(), Now, 50);
 
         var stopped = Sync("hourly");
         run = stopped.BeginRun("cadence", Now, 50);
         stopped.Stop("stopped by the operator");
-        stopped.FinishRun(run, RunOutcome.Cancelled, "stopped by the operator", RunPhase.Pushing, Counts(), null, false, Now, 50);
+        stopped.FinishRun(run, new RunEnd(RunOutcome.Cancelled, "stopped by the operator", null, null), RunPhase.Pushing, Counts(), Now, 50);
 
         Assert.Equal((SyncState.Paused, null), (paused.State, paused.NextRunAt));
         Assert.Equal((SyncState.Stopped, null), (stopped.State, stopped.NextRunAt));
@@ -114,7 +114,7 @@ public sealed class CohortSyncStateTests
         for (var i = 0; i < 5; i++)
         {
             var run = state.BeginRun("cadence", Now.AddHours(i), historyLimit: 3);
-            state.FinishRun(run, RunOutcome.Succeeded, null, RunPhase.Recording, Counts(), Result, false, Now.AddHours(i), historyLimit: 3);
+            state.FinishRun(run, new RunEnd(RunOutcome.Succeeded, null, null, Result), RunPhase.Recording, Counts(), Now.AddHours(i), historyLimit: 3);
         }
 
         Assert.Equal([3L, 4L, 5L], state.History.Select(r => r.RunNumber));
@@ -128,5 +128,25 @@ public sealed class CohortSyncStateTests
         var stopped = Sync("hourly");
         stopped.Stop("stopped by the operator");
         Assert.Null(stopped.QuotaWarning(500));
+    }
+
+    [Theory]
+    [InlineData("hourly", FailureKind.Transient, true)]
+    [InlineData("daily", FailureKind.Transient, true)]
+    [InlineData("hourly", FailureKind.Retryable, false)]
+    [InlineData("once", FailureKind.Retryable, true)]
+    [InlineData("once", FailureKind.Permanent, false)]
+    public void A_cluster_fault_is_resumed_by_the_guard_whatever_the_cadence(string cadence, FailureKind kind, bool byGuard)
+    {
+        var state = Sync(cadence);
+        var run = state.BeginRun("first", Now, 50);
+        var outcome = kind == FailureKind.Permanent ? RunOutcome.Failed : RunOutcome.FailedRetryable;
+
+        state.FinishRun(run, new RunEnd(outcome, "a silo of the cluster stopped answering", kind, null), RunPhase.Pushing, Counts(), Now, 50);
+
+        Assert.Equal(byGuard, state.ResumeByGuard);
+        state.BeginRun("resume", Now.AddMinutes(2), 50);
+        state.FinishRun(state.ActiveRun!, new RunEnd(RunOutcome.Succeeded, null, null, Result), RunPhase.Recording, Counts(), Now.AddMinutes(3), 50);
+        Assert.False(state.ResumeByGuard);
     }
 }

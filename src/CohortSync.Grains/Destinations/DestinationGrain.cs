@@ -1,9 +1,7 @@
 using CohortSync.Contracts;
-using CohortSync.Grains.Delivery;
-using CohortSync.Grains.Projects;
+using CohortSync.Core.Identity;
 using CohortSync.Grains.Secrets;
-using CohortSync.Iterable.Errors;
-using CohortSync.Iterable.Hosting;
+using CohortSync.Iterable;
 using Microsoft.Extensions.Logging;
 
 namespace CohortSync.Grains.Destinations;
@@ -12,33 +10,47 @@ namespace CohortSync.Grains.Destinations;
 public sealed class DestinationGrain(
     [PersistentState("destination", StorageNames.Main)] IPersistentState<DestinationState> state,
     SecretProtector secrets,
-    IIterableClientFactory iterable,
+    IterableKeyCheck keyCheck,
     ILogger<DestinationGrain> logger) : Grain, IDestinationAccess
 {
-    public async Task<DestinationInfo> ConfigureAsync(DestinationConfig config)
+    // Key updates interleave with other calls: writes go one at a time, or the second would carry a stale ETag.
+    private readonly SemaphoreSlim _writes = new(1, 1);
+
+    private DestinationState Destination => state.State;
+
+    public async Task<DestinationInfo> CreateAsync(AddDestinationRequest request)
     {
-        var s = state.State;
-        s.Exists = true;
-        s.Name = config.Name;
-        s.IterableUrl = config.IterableUrl;
-        s.KeyCipher = config.KeyCipher;
-        s.KeyHint = config.KeyHint;
-        s.UserProperty = config.UserProperty;
-        s.StartPerSecond = config.Rate?.StartPerSecond;
-        s.MaxPerSecond = config.Rate?.MaxPerSecond;
-        s.Health = DestinationHealth.Healthy;
-        s.HealthReason = null;
-        if (s.CreatedAt == default) s.CreatedAt = DateTimeOffset.UtcNow;
-        await state.WriteStateAsync();
+        var name = request.Name?.Trim() ?? "";
+        if (name.Length is 0 or > 200) throw new CohortSyncException(ErrorCodes.InvalidArgument, "a destination needs a name of 1–200 characters");
+        Require.NotBlank(request.IterableApiKey, "the Iterable API key");
+        var property = string.IsNullOrWhiteSpace(request.UserProperty) ? IdentityRules.DefaultProperty : request.UserProperty;
+        if (!IdentityRules.IsValidPropertyName(property))
+            throw new CohortSyncException(ErrorCodes.InvalidArgument, $"'{property}' is not a valid Amplitude user property name");
+        var url = Require.Endpoint(request.IterableRegion, request.IterableUrl, "us", IterableRegions.ResolveBaseUrl);
+        var rate = RateSettings.From(request.RequestsPerSecond, request.MaxRequestsPerSecond);
+        var key = request.IterableApiKey.Trim();
+
+        var d = Destination;
+        d.Exists = true;
+        d.Name = name;
+        d.IterableUrl = url.ToString().TrimEnd('/');
+        d.KeyCipher = secrets.Protect(key);
+        d.KeyHint = SecretProtector.Hint(key);
+        d.UserProperty = property;
+        (d.StartPerSecond, d.MaxPerSecond) = (rate?.StartPerSecond, rate?.MaxPerSecond);
+        (d.Health, d.HealthReason) = (DestinationHealth.Healthy, null);
+        if (d.CreatedAt == default) d.CreatedAt = DateTimeOffset.UtcNow;
+        await WriteAsync();
         return Info();
     }
 
-    public Task<DestinationInfo?> GetAsync() => Task.FromResult(state.State.Exists ? Info() : null);
+    public Task<DestinationInfo?> GetAsync() => Task.FromResult(Destination.Exists ? Info() : null);
 
     public Task<IterableAccess> GetIterableAccessAsync()
     {
-        var s = state.State;
-        return Task.FromResult(new IterableAccess(s.Exists, s.IterableUrl, s.KeyCipher, s.UserProperty, s.Health, s.HealthReason, Rate));
+        var d = Destination;
+        return Task.FromResult(new IterableAccess(d.Exists, d.IterableUrl, d.KeyCipher, d.UserProperty, d.Health, d.HealthReason,
+            new RateSettings(d.StartPerSecond, d.MaxPerSecond)));
     }
 
     public async Task RemoveAsync()
@@ -47,54 +59,45 @@ public sealed class DestinationGrain(
         DeactivateOnIdle();
     }
 
-    public async Task<DestinationInfo> UpdateKeyAsync(string keyCipher, string keyHint, RateSettings? rate)
+    public async Task<DestinationInfo> UpdateKeyAsync(UpdateDestinationRequest request, CancellationToken cancellationToken)
     {
-        var s = state.State;
+        Require.NotBlank(request.IterableApiKey, "the Iterable API key");
+        var rate = RateSettings.From(request.RequestsPerSecond, request.MaxRequestsPerSecond);
+        var key = request.IterableApiKey.Trim();
+        var hint = SecretProtector.Hint(key);
         // Checked before it is stored: a key Iterable refuses would only pause the syncs again.
-        var client = iterable.Create(new Uri(s.IterableUrl), secrets.Unprotect(keyCipher));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await client.GetListsAsync(timeout.Token);
-        }
-        catch (IterableAuthException)
-        {
-            throw new CohortSyncException(ErrorCodes.InvalidArgument, $"Iterable rejected the new key ({keyHint}) as well; the destination was not changed");
-        }
-        catch (Exception ex) when (ex is IterableException or HttpRequestException or OperationCanceledException)
-        {
-            throw new CohortSyncException(ErrorCodes.IterableUnreachable, $"could not check the new key with Iterable ({ex.Message}); the destination was not changed, try again");
-        }
+        await keyCheck.CheckAsync(new Uri(Destination.IterableUrl), key, hint, cancellationToken);
 
-        s.KeyCipher = keyCipher;
-        s.KeyHint = keyHint;
-        if (rate is not null) (s.StartPerSecond, s.MaxPerSecond) = (rate.StartPerSecond ?? s.StartPerSecond, rate.MaxPerSecond ?? s.MaxPerSecond);
-        s.Health = DestinationHealth.Healthy;
-        s.HealthReason = null;
-        await state.WriteStateAsync();
-        logger.LogInformation("Destination {Destination}: key replaced ({KeyHint}), healthy again", this.GetPrimaryKeyString(), keyHint);
+        // No await between here and the write: the change is made whole, whatever interleaved with the check.
+        var d = Destination;
+        (d.KeyCipher, d.KeyHint) = (secrets.Protect(key), hint);
+        if (rate is not null) (d.StartPerSecond, d.MaxPerSecond) = (rate.StartPerSecond ?? d.StartPerSecond, rate.MaxPerSecond ?? d.MaxPerSecond);
+        (d.Health, d.HealthReason) = (DestinationHealth.Healthy, null);
+        await WriteAsync();
+        logger.LogInformation("Destination {Destination}: key replaced ({KeyHint}), healthy again", this.GetPrimaryKeyString(), hint);
         return Info();
     }
 
     public async Task ReportKeyRejectedAsync(string reason)
     {
-        if (state.State.Health == DestinationHealth.Unhealthy && state.State.HealthReason == reason) return;
-        state.State.Health = DestinationHealth.Unhealthy;
-        state.State.HealthReason = reason;
-        await state.WriteStateAsync();
+        if (Destination.Health == DestinationHealth.Unhealthy && Destination.HealthReason == reason) return;
+        (Destination.Health, Destination.HealthReason) = (DestinationHealth.Unhealthy, reason);
+        await WriteAsync();
         logger.LogWarning("Destination {Destination} marked unhealthy: {Reason}", this.GetPrimaryKeyString(), reason);
-        // One-way: the sync that reported this may be the one the project is about to pause.
-        var (projectId, destinationId) = GrainKeys.Split(this.GetPrimaryKeyString());
-        await GrainFactory.GetGrain<IProjectAccess>(projectId).PauseSyncsOfDestinationAsync(destinationId, reason);
     }
 
-    private RateSettings Rate => new(state.State.StartPerSecond, state.State.MaxPerSecond);
+    private async Task WriteAsync()
+    {
+        await _writes.WaitAsync();
+        try { await state.WriteStateAsync(); }
+        finally { _writes.Release(); }
+    }
 
     private DestinationInfo Info()
     {
         var (projectId, destinationId) = GrainKeys.Split(this.GetPrimaryKeyString());
-        var s = state.State;
-        return new DestinationInfo(projectId, destinationId, s.Name, s.IterableUrl, s.KeyHint, s.UserProperty, s.Health, s.HealthReason, s.CreatedAt,
-            s.StartPerSecond, s.MaxPerSecond);
+        var d = Destination;
+        return new DestinationInfo(projectId, destinationId, d.Name, d.IterableUrl, d.KeyHint, d.UserProperty, d.Health, d.HealthReason, d.CreatedAt,
+            d.StartPerSecond, d.MaxPerSecond);
     }
 }

@@ -1,33 +1,35 @@
 using CohortSync.Contracts;
-using CohortSync.Grains.Delivery;
+using Orleans.Concurrency;
 
 namespace CohortSync.Grains.Destinations;
 
-/// <summary>Silo-internal side of a destination: configuration, credentials for runs, health. Lists are found or created by <see cref="IIterableProjectGrain"/>.</summary>
+/// <summary>
+/// Silo-internal side of a destination: its configuration, its key (validated and encrypted here), its health.
+/// It calls no other grain, so nothing it is asked can lead back to the caller.
+/// </summary>
 [Alias("cs.IDestinationAccess")]
 public interface IDestinationAccess : IGrainWithStringKey
 {
-    [Alias("Configure")] Task<DestinationInfo> ConfigureAsync(DestinationConfig config);
+    /// <summary>Validates the request, encrypts the key and stores the destination; refuses bad input with a clear error.</summary>
+    [Alias("Create")] Task<DestinationInfo> CreateAsync(AddDestinationRequest request);
+
     [Alias("Get")] Task<DestinationInfo?> GetAsync();
+
     [Alias("GetIterableAccess")] Task<IterableAccess> GetIterableAccessAsync();
+
     [Alias("Remove")] Task RemoveAsync();
 
-    /// <summary>Checks the new key with Iterable, stores it and makes the destination healthy; refuses a key Iterable rejects.</summary>
-    [Alias("UpdateKey")] Task<DestinationInfo> UpdateKeyAsync(string keyCipher, string keyHint, RateSettings? rate);
+    /// <summary>
+    /// Checks the new key with Iterable, then stores it and makes the destination healthy; refuses a key Iterable
+    /// rejects. Interleaves: the check is an HTTP call, and runs asking for access must not queue behind it.
+    /// </summary>
+    [AlwaysInterleave, Alias("UpdateKey")] Task<DestinationInfo> UpdateKeyAsync(UpdateDestinationRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks the destination unhealthy and has the project pause every sync that writes through it.</summary>
+    /// <summary>Marks the destination unhealthy. Its other syncs find out when they next run (pull, not fan-out).</summary>
     [Alias("ReportKeyRejected")] Task ReportKeyRejectedAsync(string reason);
 }
 
-[GenerateSerializer, Immutable, Alias("cs.DestinationConfig")]
-public sealed record DestinationConfig(
-    [property: Id(0)] string Name,
-    [property: Id(1)] string IterableUrl,
-    [property: Id(2)] string KeyCipher,
-    [property: Id(3)] string KeyHint,
-    [property: Id(4)] string UserProperty,
-    [property: Id(5)] RateSettings? Rate = null);
-
+/// <summary>What a run needs of its destination. The key stays encrypted until the run decrypts it.</summary>
 [GenerateSerializer, Immutable, Alias("cs.IterableAccess")]
 public sealed record IterableAccess(
     [property: Id(0)] bool Exists,
@@ -38,16 +40,18 @@ public sealed record IterableAccess(
     [property: Id(5)] string? HealthReason,
     [property: Id(6)] RateSettings Rate);
 
-[GenerateSerializer, Immutable, Alias("cs.EnsuredList")]
-public sealed record EnsuredList(
-    [property: Id(0)] long ListId,
-    [property: Id(1)] bool Created,
-    [property: Id(2)] EnsureListFailure? Failure = null,
-    [property: Id(3)] string? Reason = null);
-
-[GenerateSerializer, Alias("cs.EnsureListFailure")]
-public enum EnsureListFailure
+/// <summary>A destination's own rate settings; null takes the engine default.</summary>
+[GenerateSerializer, Immutable, Alias("cs.RateSettings")]
+public sealed record RateSettings(
+    [property: Id(0)] double? StartPerSecond,
+    [property: Id(1)] double? MaxPerSecond)
 {
-    KeyRejected = 1,
-    Unavailable = 2,
+    /// <summary>Null when neither rate is given; refuses rates that are not positive or start above the ceiling.</summary>
+    public static RateSettings? From(double? start, double? max)
+    {
+        if (start is null && max is null) return null;
+        if (start is <= 0 || max is <= 0 || start > max)
+            throw new CohortSyncException(ErrorCodes.InvalidArgument, "request rates must be positive, and the starting rate at most the ceiling");
+        return new RateSettings(start, max);
+    }
 }

@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace CohortSync.Grains.Projects;
 
 /// <summary>Silo-internal view of a project: the run engine's access to its (encrypted) Amplitude credentials.</summary>
@@ -7,12 +5,6 @@ namespace CohortSync.Grains.Projects;
 public interface IProjectAccess : IGrainWithStringKey
 {
     [Alias("GetAmplitudeAccess")] Task<AmplitudeAccess> GetAmplitudeAccessAsync();
-
-    /// <summary>
-    /// Pauses every sync that writes through the destination, with the reason. One-way: the caller may sit
-    /// inside a run of one of those syncs, which must not wait for its own pause.
-    /// </summary>
-    [OneWay, Alias("PauseSyncsOfDestination")] Task PauseSyncsOfDestinationAsync(string destinationId, string reason);
 }
 
 [GenerateSerializer, Immutable, Alias("cs.AmplitudeAccess")]

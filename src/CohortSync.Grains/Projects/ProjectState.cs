@@ -1,3 +1,7 @@
+using CohortSync.Amplitude;
+using CohortSync.Contracts;
+using CohortSync.Grains.Secrets;
+
 namespace CohortSync.Grains.Projects;
 
 [GenerateSerializer, Alias("cs.ProjectState")]
@@ -12,6 +16,41 @@ public sealed class ProjectState
     [Id(6)] public DateTimeOffset? EnabledAt { get; set; }
     [Id(7)] public List<string> Destinations { get; set; } = [];
     [Id(8)] public List<SyncIndexEntry> Syncs { get; set; } = [];
+
+    /// <summary>Validates the Amplitude credentials and endpoint of <c>project enable</c>, and stores them encrypted.</summary>
+    public void Enable(EnableProjectRequest request, SecretProtector secrets, DateTimeOffset now)
+    {
+        Require.NotBlank(request.AmplitudeApiKey, "the Amplitude API key");
+        Require.NotBlank(request.AmplitudeSecretKey, "the Amplitude secret key");
+        var url = Require.Endpoint(request.AmplitudeRegion, request.AmplitudeUrl, "us", AmplitudeRegions.Resolve);
+        (Exists, Enabled, AmplitudeUrl) = (true, true, url.ToString().TrimEnd('/'));
+        AmplitudeKeyCipher = secrets.Protect(request.AmplitudeApiKey.Trim());
+        AmplitudeSecretCipher = secrets.Protect(request.AmplitudeSecretKey.Trim());
+        AmplitudeKeyHint = SecretProtector.Hint(request.AmplitudeApiKey.Trim());
+        EnabledAt ??= now;
+    }
+
+    public void RequireExists(string projectId)
+    {
+        if (!Exists)
+            throw new CohortSyncException(ErrorCodes.UnknownProject, $"project {projectId} is not enabled (run 'cohortsync project enable {projectId}')");
+    }
+
+    public void RequireEnabled(string projectId)
+    {
+        RequireExists(projectId);
+        if (!Enabled)
+            throw new CohortSyncException(ErrorCodes.ProjectDisabled, $"project {projectId} is disabled (run 'cohortsync project enable {projectId}')");
+    }
+
+    public void RequireDestination(string projectId, string destinationId)
+    {
+        RequireExists(projectId);
+        if (!Destinations.Contains(destinationId)) throw UnknownDestination(projectId, destinationId);
+    }
+
+    public static CohortSyncException UnknownDestination(string projectId, string destinationId) =>
+        new(ErrorCodes.UnknownDestination, $"project {projectId} has no destination '{destinationId}'");
 }
 
 [GenerateSerializer, Immutable, Alias("cs.SyncIndexEntry")]

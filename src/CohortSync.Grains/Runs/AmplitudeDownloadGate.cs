@@ -1,5 +1,5 @@
 using CohortSync.Contracts;
-using CohortSync.Grains.Projects;
+using CohortSync.Grains.AmplitudeUsage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +11,8 @@ namespace CohortSync.Grains.Runs;
 /// phase <c>waitingForAmplitude</c> for a permit, holds it from the export request until the file is read, and
 /// renews it meanwhile; a permit its silo can no longer renew lapses after <see cref="Lease"/>.
 /// </summary>
-public sealed class AmplitudeDownloadGate(IGrainFactory grains, IOptions<SyncEngineOptions> options, ILogger<AmplitudeDownloadGate> logger)
+public sealed class AmplitudeDownloadGate(IGrainFactory grains, ClusterRetry retry, IOptions<SyncEngineOptions> options, ILogger<AmplitudeDownloadGate> logger)
+    : IDownloadPermits
 {
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
@@ -26,7 +27,7 @@ public sealed class AmplitudeDownloadGate(IGrainFactory grains, IOptions<SyncEng
         var phase = tally.Phase;
         while (true)
         {
-            var permit = await usage.TryEnterDownloadAsync(limits).WaitAsync(ct);
+            var permit = await retry.CallAsync(token => usage.TryEnterDownloadAsync(limits, token), ct);
             if (permit.Id is Guid id)
             {
                 tally.Phase = phase;

@@ -2,7 +2,6 @@ using CohortSync.Core.Members;
 using CohortSync.Core.Runs;
 using CohortSync.Iterable;
 using CohortSync.Iterable.Errors;
-using CohortSync.Storage.Snapshots;
 
 namespace CohortSync.Grains.Runs;
 
@@ -10,17 +9,10 @@ namespace CohortSync.Grains.Runs;
 /// Pushes removes and adds to one list in batches, journalling each acknowledged batch into the synced set
 /// before the next one goes, so a run killed at any point loses nothing. Reads Iterable's per-member answer:
 /// refused members are counted by reason and kept out of the synced set (and, on subscribe, out of later runs).
-/// Pacing and 429 retries happen in the client's rate gate; this class sees a 429 only when the gate gave up.
+/// Pacing and 429 retries happen in the client's rate gate; any other failure goes up to the runner.
 /// </summary>
-internal sealed class BatchPusher(
-    IterableListClient iterable,
-    long listId,
-    bool freshList,
-    Func<CancellationToken, Task<bool>> listExists,
-    ISnapshotStore snapshots,
-    RefusedMembers refused,
-    string syncKey,
-    RunTally tally,
+/// <param name="freshList">Created by this run: Iterable may not let it be written for a moment.</param>
+internal sealed class BatchPusher(IterableListClient iterable, long listId, bool freshList, IListDirectory lists, RunJournal journal, RunTally tally,
     SyncEngineOptions options)
 {
     public async Task<MemberSet> RemoveAsync(MemberSet removes, CancellationToken ct)
@@ -31,12 +23,11 @@ internal sealed class BatchPusher(
             var outcome = await SendAsync(() => iterable.UnsubscribeAsync(listId, batch, ct), ct);
             // notFound is in Acknowledged: the member is already gone, which is what was asked.
             var gone = outcome.Acknowledged(batch);
-            var refusedHere = Refused(outcome, batch);
             Count(outcome, subscribe: false);
             // A member Iterable will not unsubscribe (forgotten, invalid, conflict) cannot be asked again with any
             // other answer; it leaves the synced set, counted under its reason, rather than being retried forever.
-            var leaving = MemberSet.From(gone.Concat(refusedHere));
-            await snapshots.AppendAsync(syncKey, MemberSet.Empty, leaving, ct);
+            var leaving = MemberSet.From(gone.Concat(Refused(outcome, batch)));
+            await journal.RemovedAsync(leaving, ct);
             foreach (var id in leaving) dropped.Add(id);
             tally.Removed += gone.Count;
         }
@@ -51,8 +42,8 @@ internal sealed class BatchPusher(
             var outcome = await SendAsync(() => iterable.SubscribeAsync(listId, batch, ct), ct);
             var taken = outcome.Acknowledged(batch);
             Count(outcome, subscribe: true);
-            await refused.AddAsync(Refused(outcome, batch), ct);
-            await snapshots.AppendAsync(syncKey, MemberSet.From(taken), MemberSet.Empty, ct);
+            await journal.Refused.AddAsync(Refused(outcome, batch), ct);
+            await journal.AddedAsync(MemberSet.From(taken), ct);
             foreach (var id in taken) acknowledged.Add(id);
             tally.Added += taken.Count;
         }
@@ -81,16 +72,9 @@ internal sealed class BatchPusher(
         tally.RejectCount("unattributed", outcome.UnattributedFailures);
     }
 
-    private async Task<bool> ListStillExistsAsync(CancellationToken ct)
-    {
-        try { return await listExists(ct); }
-        catch (RunFailure failure) when (!failure.KeyRejected) { return false; }
-    }
-
     private async Task<SubscriptionOutcome> SendAsync(Func<Task<SubscriptionOutcome>> send, CancellationToken ct)
     {
-        var listRetries = 0;
-        while (true)
+        for (var listRetries = 0; ; listRetries++)
         {
             try
             {
@@ -100,32 +84,17 @@ internal sealed class BatchPusher(
             {
                 // Iterable is eventually consistent: a list created a moment ago (by this run or by another sync
                 // racing for the same name) may not be writable yet. A list that is really gone fails the run.
-                if (listRetries >= options.NewListRetries || !(freshList || await ListStillExistsAsync(ct)))
+                if (listRetries >= options.NewListRetries || !(freshList || await StillExistsAsync(ct)))
                     throw RunFailure.Retryable($"Iterable list {listId} disappeared during the run; the next run recreates it and sends the whole cohort");
-                listRetries++;
                 tally.Retries++;
                 await Task.Delay(options.NewListRetryDelay, ct);
             }
-            catch (IterableAuthException)
-            {
-                throw SyncRunner.KeyRejected();
-            }
-            catch (IterableRateLimitedException)
-            {
-                throw RunFailure.Retryable($"Iterable answered 429 to {options.MaxRateLimitRetries + 1} attempts of one batch; the next run continues from the checkpoint");
-            }
-            catch (IterableTransientException ex)
-            {
-                throw RunFailure.Retryable($"Iterable is unavailable ({ex.Message}); the next run continues from the checkpoint");
-            }
-            catch (HttpRequestException ex)
-            {
-                throw RunFailure.Retryable($"cannot reach Iterable ({ex.Message}); the next run continues from the checkpoint");
-            }
-            catch (IterableRequestException ex)
-            {
-                throw RunFailure.Permanent($"Iterable refused a batch: {ex.Message}");
-            }
         }
+    }
+
+    private async Task<bool> StillExistsAsync(CancellationToken ct)
+    {
+        try { return await lists.ExistsAsync(listId, ct); }
+        catch (RunFailure failure) when (failure.Kind != FailureKind.KeyRejected) { return false; }
     }
 }

@@ -1,4 +1,4 @@
-using CohortSync.Grains.Delivery;
+using CohortSync.Grains.IterableProjects;
 using CohortSync.Iterable.Delivery;
 
 namespace CohortSync.Grains.Runs;
@@ -8,7 +8,7 @@ namespace CohortSync.Grains.Runs;
 /// each one's slot, reports 429s. A slot missed by more than one interval is dropped rather than saved up, so
 /// a slow run never sends a burst. Counts write attempts and 429 retries into the run's tally.
 /// </summary>
-internal sealed class BudgetRateGate(IIterableProjectGrain budget, RateSettings settings, RunTally tally, SyncEngineOptions options) : IIterableRateGate
+internal sealed class BudgetRateGate(IIterableProjectGrain budget, RunTally tally, SyncEngineOptions options, ClusterRetry retry) : IIterableRateGate
 {
     private readonly Queue<DateTimeOffset> _slots = new();
     private TimeSpan _interval;
@@ -27,7 +27,7 @@ internal sealed class BudgetRateGate(IIterableProjectGrain budget, RateSettings 
                 return;
             }
 
-            var lease = await budget.LeaseAsync(settings, options.PermitsPerLease).WaitAsync(cancellationToken);
+            var lease = await retry.CallAsync(ct => budget.LeaseAsync(options.PermitsPerLease, ct), cancellationToken);
             if (lease.Count == 0)
             {
                 await Task.Delay(lease.FirstIn, cancellationToken);
@@ -45,7 +45,7 @@ internal sealed class BudgetRateGate(IIterableProjectGrain budget, RateSettings 
         if (kind == IterableCallKind.Write) tally.Retries++;
         // Permits taken before the 429 were paced at the old rate: give them up.
         _slots.Clear();
-        await budget.ReportRateLimitedAsync(_epoch, retryAfter).WaitAsync(cancellationToken);
+        await retry.CallAsync(_ => budget.ReportRateLimitedAsync(_epoch, retryAfter), cancellationToken);
         return attempt <= options.MaxRateLimitRetries;
     }
 }

@@ -2,15 +2,29 @@ using CohortSync.Contracts;
 
 namespace CohortSync.Grains.Runs;
 
-/// <summary>Ends a run with a recorded outcome and a reason an operator can act on.</summary>
-public sealed class RunFailure(RunOutcome outcome, string reason, bool keyRejected = false) : Exception(reason)
+/// <summary>How a failed run goes on: never by itself, at its next cadence slot, or soon through the guard reminder.</summary>
+public enum FailureKind
 {
-    public RunOutcome Outcome { get; } = outcome;
+    /// <summary>Bad input or configuration: the operator must act; the sync says why.</summary>
+    Permanent = 1,
+    /// <summary>A vendor was unavailable: the next run (or the guard, for a one-time sync) tries again from the checkpoint.</summary>
+    Retryable = 2,
+    /// <summary>The cluster or its database failed under the run: the guard resumes it within its period, whatever the cadence.</summary>
+    Transient = 3,
+    /// <summary>Iterable refused the destination's key: the destination is unhealthy and the sync pauses until a new key.</summary>
+    KeyRejected = 4,
+}
 
-    /// <summary>Iterable refused the destination's key: the destination is unhealthy and the sync pauses.</summary>
-    public bool KeyRejected { get; } = keyRejected;
+/// <summary>Ends a run with a recorded outcome and a reason an operator can act on (one sentence, no stack).</summary>
+public sealed class RunFailure(FailureKind kind, string reason, Exception? cause = null) : Exception(reason, cause)
+{
+    public FailureKind Kind { get; } = kind;
 
-    public static RunFailure Retryable(string reason) => new(RunOutcome.FailedRetryable, reason);
+    public RunOutcome Outcome => Kind is FailureKind.Retryable or FailureKind.Transient ? RunOutcome.FailedRetryable : RunOutcome.Failed;
 
-    public static RunFailure Permanent(string reason) => new(RunOutcome.Failed, reason);
+    public static RunFailure Retryable(string reason) => new(FailureKind.Retryable, reason);
+
+    public static RunFailure Permanent(string reason) => new(FailureKind.Permanent, reason);
+
+    public static RunFailure Transient(string reason, Exception? cause = null) => new(FailureKind.Transient, reason, cause);
 }

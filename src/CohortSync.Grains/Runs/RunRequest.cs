@@ -1,23 +1,21 @@
 using CohortSync.Contracts;
-using CohortSync.Grains.Delivery;
+using CohortSync.Iterable;
 
 namespace CohortSync.Grains.Runs;
 
-/// <summary>Everything one run needs. Holds decrypted keys: lives only in memory for the run's duration.</summary>
+/// <summary>
+/// What one run is about and the doors it goes through, made for this run by <c>RunRequestBuilder</c> (or by a
+/// test). The clients hold decrypted keys: the request lives only in memory, for the run's duration.
+/// </summary>
 public sealed record RunRequest(
     string SyncKey,
-    string DestinationKey,
+    string ProjectId,
     string CohortId,
-    string? KnownCohortName,
     long? ListId,
-    Uri AmplitudeUrl,
-    string AmplitudeKey,
-    string AmplitudeSecret,
-    Uri IterableUrl,
-    string IterableKey,
-    string IterableKeyCipher,
-    RateSettings Rate,
-    string UserProperty)
+    string UserProperty,
+    ICohortSource Cohort,
+    IListDirectory Lists,
+    IterableListClient Iterable)
 {
     public override string ToString() => $"RunRequest({SyncKey}, cohort {CohortId}, list {ListId})";
 }

@@ -32,12 +32,47 @@ public sealed class CohortSyncState
     [Id(16)] public DateTimeOffset CreatedAt { get; set; }
     /// <summary>Paused by the engine because the destination's key was rejected; a new key resumes it.</summary>
     [Id(17)] public bool PausedByDestination { get; set; }
+    /// <summary>The last run failed in a way the guard reminder retries within its period (a cluster fault, or a one-time sync).</summary>
+    [Id(18)] public bool ResumeByGuard { get; set; }
 
     public RunRecord? LastRun => History.Count > 0 ? History[^1] : null;
 
     public string Key => GrainKeys.Sync(ProjectId, SyncId);
 
-    public bool IsRecurring => Core.Scheduling.Cadence.TryParse(Cadence, TimeSpan.Zero, out var c, out _) && c.IsRecurring;
+    public bool IsRecurring => CadencePeriod is not null;
+
+    /// <summary>The cadence's period, or null for a one-time sync.</summary>
+    public TimeSpan? CadencePeriod =>
+        Core.Scheduling.Cadence.TryParse(Cadence, TimeSpan.Zero, out var c, out _) && c.IsRecurring ? c.Period : null;
+
+    public void RequireRunnable()
+    {
+        RequireNotStopped("; start a new one");
+        if (State is SyncState.Paused)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {SyncId} is paused ({StateReason}); resume it first");
+    }
+
+    public void RequireNotStopped(string hint = "")
+    {
+        if (State is SyncState.Stopped) throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {SyncId} is stopped{hint}");
+    }
+
+    public CohortSyncState RequirePreviewable()
+    {
+        RequireNotStopped("; there is no next run to preview");
+        if (ActiveRun is not null)
+            throw new CohortSyncException(ErrorCodes.InvalidState,
+                $"sync {SyncId} has run #{ActiveRun.RunNumber} in progress; preview once it has finished (cohortsync sync wait)");
+        return this;
+    }
+
+    /// <summary>The run found or made its list: checkpoint it before anything is pushed to it.</summary>
+    public void ListReady(long listId, string listName, RunPhase phase, RunCounts counts)
+    {
+        ListId = listId;
+        ListName = listName;
+        ActiveRun = ActiveRun! with { Phase = phase, Counts = counts };
+    }
 
     public void Configure(SyncConfig config, DateTimeOffset now)
     {
@@ -86,11 +121,13 @@ public sealed class CohortSyncState
     /// <summary>
     /// Records how <paramref name="run"/> ended and where that leaves the sync: a rejected key pauses it for the
     /// destination; a sync paused or stopped meanwhile stays so; otherwise success schedules the next run (or ends a
-    /// one-time sync), cancellation schedules, and failure says why until the next run.
+    /// one-time sync), cancellation schedules, and failure says why until the next run. A failure of the cluster
+    /// (or of a one-time sync) is left to the guard, whatever the cadence.
     /// </summary>
-    public void FinishRun(RunRecord run, RunOutcome outcome, string? reason, RunPhase phase, RunCounts counts, RunResult? result,
-        bool keyRejected, DateTimeOffset now, int historyLimit)
+    public void FinishRun(RunRecord run, RunEnd end, RunPhase phase, RunCounts counts, DateTimeOffset now, int historyLimit)
     {
+        var (outcome, reason, result) = (end.Outcome, end.Reason, end.Result);
+        ResumeByGuard = outcome == RunOutcome.FailedRetryable && (end.Kind == FailureKind.Transient || !IsRecurring);
         if (result is not null)
         {
             CohortName = result.CohortName;
@@ -108,7 +145,7 @@ public sealed class CohortSyncState
             Counts = counts,
         }, historyLimit);
 
-        if (keyRejected)
+        if (end.KeyRejected)
         {
             PauseForDestination(reason ?? "Iterable rejected the destination's API key");
         }

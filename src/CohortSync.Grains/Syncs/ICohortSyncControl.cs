@@ -2,15 +2,12 @@ using CohortSync.Contracts;
 
 namespace CohortSync.Grains.Syncs;
 
-/// <summary>Silo-internal side of a cohort sync, used by its project.</summary>
+/// <summary>Silo-internal side of a cohort sync, used by its project. It calls nothing back in these calls.</summary>
 [Alias("cs.ICohortSyncControl")]
 public interface ICohortSyncControl : IGrainWithStringKey
 {
     /// <summary>Creates the sync and starts its first run at once.</summary>
     [Alias("Configure")] Task<SyncInfo> ConfigureAsync(SyncConfig config);
-
-    /// <summary>The destination's key was rejected: cancel a run in progress (without waiting for it) and pause with the reason.</summary>
-    [Alias("PauseForDestination")] Task PauseForDestinationAsync(string reason);
 
     /// <summary>The destination is healthy again: a sync paused for it resumes and runs; any other sync is left alone.</summary>
     [Alias("ResumeAfterDestinationFixed")] Task ResumeAfterDestinationFixedAsync();

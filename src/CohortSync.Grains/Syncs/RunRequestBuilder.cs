@@ -1,40 +1,56 @@
 using CohortSync.Contracts;
+using CohortSync.Grains.AmplitudeUsage;
 using CohortSync.Grains.Destinations;
+using CohortSync.Grains.IterableProjects;
 using CohortSync.Grains.Projects;
 using CohortSync.Grains.Runs;
 using CohortSync.Grains.Secrets;
+using CohortSync.Iterable.Hosting;
+using CohortSync.Amplitude;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CohortSync.Grains.Syncs;
 
 /// <summary>
-/// Gathers what a run needs from the sync's project and destination, checks they still allow it, and decrypts
-/// the keys (they exist in clear only inside the run).
+/// Gathers what a run needs from the sync's project and destination, checks they still allow it, decrypts the keys
+/// once (they exist in clear only inside the run's clients), and configures the Iterable project's grain for it.
 /// </summary>
-public sealed class RunRequestBuilder(IGrainFactory grains, SecretProtector secrets)
+public sealed class RunRequestBuilder(
+    IGrainFactory grains,
+    SecretProtector secrets,
+    IAmplitudeClientFactory amplitudeClients,
+    IIterableClientFactory iterableClients,
+    ClusterRetry retry,
+    CohortSyncMetrics metrics,
+    IOptions<SyncEngineOptions> options,
+    ILogger<RunRequestBuilder> logger)
 {
-    public async Task<RunRequest> BuildAsync(CohortSyncState sync)
+    public async Task<RunRequest> BuildAsync(CohortSyncState sync, RunTally tally, CancellationToken ct)
     {
-        var project = await grains.GetGrain<IProjectAccess>(sync.ProjectId).GetAmplitudeAccessAsync();
-        if (!project.Enabled) throw RunFailure.Permanent($"project {sync.ProjectId} is disabled");
-        var destinationKey = GrainKeys.Destination(sync.ProjectId, sync.DestinationId);
-        var destination = await grains.GetGrain<IDestinationAccess>(destinationKey).GetIterableAccessAsync();
-        if (!destination.Exists) throw RunFailure.Permanent($"destination {sync.DestinationId} no longer exists");
-        // The destination's own reason, so reporting it back changes nothing and pauses nothing twice.
+        var project = await retry.CallAsync(_ => grains.GetGrain<IProjectAccess>(sync.ProjectId).GetAmplitudeAccessAsync(), ct);
+        if (!project.Enabled) throw RunFailure.Permanent($"project {sync.ProjectId} is disabled; enable it again with 'cohortsync project enable'");
+        var destination = await retry.CallAsync(_ => grains.GetGrain<IDestinationAccess>(GrainKeys.Destination(sync.ProjectId, sync.DestinationId)).GetIterableAccessAsync(), ct);
+        if (!destination.Exists) throw RunFailure.Permanent($"destination {sync.DestinationId} no longer exists; stop this sync");
+        // The destination's own reason, so reporting it back changes nothing.
         if (destination.Health == DestinationHealth.Unhealthy)
-            throw new RunFailure(RunOutcome.Failed, destination.HealthReason ?? SyncRunner.KeyRejectedReason, keyRejected: true);
+            throw new RunFailure(FailureKind.KeyRejected, destination.HealthReason ?? RunFailures.KeyRejectedReason);
+
+        var iterableKey = secrets.Unprotect(destination.KeyCipher);
+        var iterableProject = grains.GetGrain<IIterableProjectGrain>(IterableProjectKey.For(destination.Url, iterableKey));
+        var endpoint = new IterableEndpoint(destination.Url, destination.KeyCipher, destination.Rate);
+        await retry.CallAsync(_ => iterableProject.ConfigureAsync(endpoint), ct);
+
+        var amplitude = amplitudeClients.Create(new Uri(project.Url), secrets.Unprotect(project.KeyCipher), secrets.Unprotect(project.SecretCipher));
+        var usage = grains.GetGrain<IAmplitudeUsageGrain>(sync.ProjectId);
         return new RunRequest(
             sync.Key,
-            destinationKey,
+            sync.ProjectId,
             sync.CohortId,
-            sync.CohortName,
             sync.ListId,
-            new Uri(project.Url),
-            secrets.Unprotect(project.KeyCipher),
-            secrets.Unprotect(project.SecretCipher),
-            new Uri(destination.Url),
-            secrets.Unprotect(destination.KeyCipher),
-            destination.KeyCipher,
-            destination.Rate,
-            destination.UserProperty);
+            destination.UserProperty,
+            new AmplitudeCohortSource(amplitude, usage, metrics, options.Value, logger),
+            new GrainListDirectory(iterableProject, endpoint, retry),
+            iterableClients.Create(new Uri(destination.Url), iterableKey, new BudgetRateGate(iterableProject, tally, options.Value, retry)));
     }
 }

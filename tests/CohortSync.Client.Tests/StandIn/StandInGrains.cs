@@ -90,7 +90,7 @@ public sealed class StandInProjectGrain : Grain, IProjectGrain, IStandInProject
             ? Task.CompletedTask
             : throw new CohortSyncException(ErrorCodes.UnknownDestination, $"project {Id} has no destination {destinationId}");
 
-    public Task<DestinationInfo> UpdateDestinationAsync(string destinationId, UpdateDestinationRequest request)
+    public Task<DestinationInfo> UpdateDestinationAsync(string destinationId, UpdateDestinationRequest request, CancellationToken cancellationToken = default)
     {
         _requests.Add(request);
         if (!_destinations.TryGetValue(destinationId, out var destination))
@@ -102,7 +102,7 @@ public sealed class StandInProjectGrain : Grain, IProjectGrain, IStandInProject
         return Task.FromResult(updated);
     }
 
-    public async Task<SyncInfo> StartSyncAsync(StartSyncRequest request)
+    public async Task<SyncInfo> StartSyncAsync(StartSyncRequest request, CancellationToken cancellationToken = default)
     {
         _requests.Add(request);
         Enabled();

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace CohortSync.Grains.Delivery;
+namespace CohortSync.Grains.IterableProjects;
 
 /// <summary>
 /// The grain key of an Iterable project: a hash of base URL and API key, so the key itself never appears in a

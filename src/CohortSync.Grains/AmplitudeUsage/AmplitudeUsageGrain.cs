@@ -1,53 +1,6 @@
 using CohortSync.Core.Scheduling;
-using Orleans.Concurrency;
 
-namespace CohortSync.Grains.Projects;
-
-/// <summary>
-/// A project's use of Amplitude's cohort downloads: counted per calendar month (UTC), and paced so the cluster
-/// stays within Amplitude's limits for one project (a few downloads at once, so many per ten minutes).
-/// Key: the project id.
-/// </summary>
-[Alias("cs.IAmplitudeUsageGrain")]
-public interface IAmplitudeUsageGrain : IGrainWithStringKey
-{
-    /// <summary>One more download requested in the current month. One-way: a run does not wait for the count.</summary>
-    [OneWay, Alias("CountDownload")] Task CountDownloadAsync();
-
-    [Alias("GetThisMonth")] Task<DownloadCount> GetThisMonthAsync();
-
-    /// <summary>
-    /// A permit to download now, or null with how long to wait before asking again. A permit lapses after
-    /// <see cref="DownloadLimits.Lease"/> unless renewed, so one held by a silo that died frees itself.
-    /// </summary>
-    [AlwaysInterleave, Alias("TryEnterDownload")] Task<DownloadPermit> TryEnterDownloadAsync(DownloadLimits limits);
-
-    [AlwaysInterleave, Alias("RenewDownload")] Task RenewDownloadAsync(Guid permit, TimeSpan lease);
-
-    [AlwaysInterleave, Alias("ExitDownload")] Task ExitDownloadAsync(Guid permit);
-}
-
-[GenerateSerializer, Immutable, Alias("cs.DownloadCount")]
-public sealed record DownloadCount([property: Id(0)] string Month, [property: Id(1)] int Used);
-
-/// <summary>At most <see cref="Concurrent"/> downloads at once and <see cref="PerWindow"/> started per <see cref="Window"/>; 0: no limit.</summary>
-[GenerateSerializer, Immutable, Alias("cs.DownloadLimits")]
-public sealed record DownloadLimits(
-    [property: Id(0)] int Concurrent,
-    [property: Id(1)] int PerWindow,
-    [property: Id(2)] TimeSpan Window,
-    [property: Id(3)] TimeSpan Lease);
-
-/// <summary>Granted (<see cref="Id"/> set), or not yet (ask again after <see cref="RetryAfter"/>).</summary>
-[GenerateSerializer, Immutable, Alias("cs.DownloadPermit")]
-public sealed record DownloadPermit([property: Id(0)] Guid? Id, [property: Id(1)] TimeSpan RetryAfter);
-
-[GenerateSerializer, Alias("cs.AmplitudeUsageState")]
-public sealed class AmplitudeUsageState
-{
-    [Id(0)] public string Month { get; set; } = "";
-    [Id(1)] public int Used { get; set; }
-}
+namespace CohortSync.Grains.AmplitudeUsage;
 
 /// <summary>
 /// The count is durable and kept apart from the project grain, so writing it rewrites one small row and not the
@@ -93,7 +46,7 @@ public sealed class AmplitudeUsageGrain(
         return Task.FromResult(new DownloadCount(month, state.State.Month == month ? state.State.Used : 0));
     }
 
-    public Task<DownloadPermit> TryEnterDownloadAsync(DownloadLimits limits)
+    public Task<DownloadPermit> TryEnterDownloadAsync(DownloadLimits limits, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         foreach (var lapsed in _permits.Where(p => p.Value <= now).Select(p => p.Key).ToList()) _permits.Remove(lapsed);

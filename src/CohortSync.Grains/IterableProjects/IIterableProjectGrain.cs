@@ -1,18 +1,21 @@
+using CohortSync.Grains.Destinations;
 using Orleans.Concurrency;
 
-using CohortSync.Grains.Destinations;
-
-namespace CohortSync.Grains.Delivery;
+namespace CohortSync.Grains.IterableProjects;
 
 /// <summary>
 /// One Iterable project as the cluster sees it (same base URL and key, see <see cref="IterableProjectKey"/>):
 /// the adaptive rate budget every run writing there shares, and the one place a list is found or created.
+/// Configured once with where and how to reach Iterable; asked short questions after that. It calls no grain.
 /// </summary>
 [Alias("cs.IIterableProjectGrain")]
 public interface IIterableProjectGrain : IGrainWithStringKey
 {
+    /// <summary>Where the project is and the rates to start from; kept durably, so a moved activation needs no second call. Idempotent.</summary>
+    [AlwaysInterleave, Alias("Configure")] Task ConfigureAsync(IterableEndpoint endpoint);
+
     /// <summary>Up to <paramref name="wanted"/> permits (time slots); none with a time to ask again when the budget is spent.</summary>
-    [AlwaysInterleave, Alias("Lease")] Task<RateLease> LeaseAsync(RateSettings settings, int wanted);
+    [AlwaysInterleave, Alias("Lease")] Task<RateLease> LeaseAsync(int wanted, CancellationToken cancellationToken = default);
 
     /// <summary>A request paced by a permit of <paramref name="epoch"/> was answered 429.</summary>
     [AlwaysInterleave, Alias("ReportRateLimited")] Task ReportRateLimitedAsync(long epoch, TimeSpan? retryAfter);
@@ -24,28 +27,44 @@ public interface IIterableProjectGrain : IGrainWithStringKey
     /// runs, two syncs, two destinations with the same key or two silos never create the same list twice; calls
     /// for different names share lookups of the lists like <see cref="CheckListAsync"/>.
     /// </summary>
-    [AlwaysInterleave, Alias("EnsureList")] Task<EnsuredList> EnsureListAsync(string iterableUrl, string keyCipher, RateSettings settings, string listName);
+    [AlwaysInterleave, Alias("EnsureList")] Task<ListAnswer> EnsureListAsync(string listName, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Whether the list exists, by a lookup of the project's lists made after this call arrived (never an older
     /// answer). Calls that arrive while a lookup is on its way share the next one, so many runs starting
     /// together cost one <c>GET /api/lists</c> instead of one each.
     /// </summary>
-    [AlwaysInterleave, Alias("CheckList")] Task<ListCheck> CheckListAsync(string iterableUrl, string keyCipher, RateSettings settings, long listId);
+    [AlwaysInterleave, Alias("CheckList")] Task<ListAnswer> CheckListAsync(long listId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Whether a list exists; or, when Iterable could not say, why.</summary>
-[GenerateSerializer, Immutable, Alias("cs.ListCheck")]
-public sealed record ListCheck(
-    [property: Id(0)] bool Exists,
-    [property: Id(1)] EnsureListFailure? Failure = null,
-    [property: Id(2)] string? Reason = null);
+/// <summary>Base URL, encrypted key and rate settings of one Iterable project.</summary>
+[GenerateSerializer, Immutable, Alias("cs.IterableEndpoint")]
+public sealed record IterableEndpoint(
+    [property: Id(0)] string Url,
+    [property: Id(1)] string KeyCipher,
+    [property: Id(2)] RateSettings Rate);
 
-/// <summary>A destination's own rate settings; null takes the engine default.</summary>
-[GenerateSerializer, Immutable, Alias("cs.RateSettings")]
-public sealed record RateSettings(
-    [property: Id(0)] double? StartPerSecond,
-    [property: Id(1)] double? MaxPerSecond);
+/// <summary>
+/// A list found (<see cref="ListId"/>, <see cref="Created"/> when this call made it), a list checked
+/// (<see cref="Exists"/>), or, when Iterable could not say, the kind of failure and one line about it.
+/// Exceptions stay on the grain's side of the call: only this crosses it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cs.ListAnswer")]
+public sealed record ListAnswer(
+    [property: Id(0)] long ListId,
+    [property: Id(1)] bool Created,
+    [property: Id(2)] bool Exists,
+    [property: Id(3)] ListFailure? Failure = null,
+    [property: Id(4)] string? Detail = null);
+
+[GenerateSerializer, Alias("cs.ListFailure")]
+public enum ListFailure
+{
+    KeyRejected = 1,
+    Unavailable = 2,
+    /// <summary>The grain was never configured (<see cref="IIterableProjectGrain.ConfigureAsync"/>).</summary>
+    NotConfigured = 3,
+}
 
 /// <summary><see cref="Count"/> permits, the first after <see cref="FirstIn"/>, one per <see cref="Interval"/>; 0: ask again after FirstIn.</summary>
 [GenerateSerializer, Immutable, Alias("cs.RateLease")]

@@ -1,6 +1,6 @@
 using CohortSync.Iterable;
 
-namespace CohortSync.Grains.Delivery;
+namespace CohortSync.Grains.IterableProjects;
 
 /// <summary>
 /// The lists of one Iterable project as one <c>GET /api/lists</c> returned them: which ids exist, and which

@@ -1,0 +1,17 @@
+namespace CohortSync.Core.Scheduling;
+
+/// <summary>
+/// Where a project stands against Amplitude's monthly download quota: used so far, projected to the month's end,
+/// and the warning when the projection passes the quota. Plain maths over <see cref="DownloadQuota"/>.
+/// </summary>
+public sealed record QuotaOutlook(string Month, int Used, int Projected, int Quota, string? Warning)
+{
+    /// <param name="month">The month <paramref name="used"/> was counted in (<see cref="DownloadQuota.MonthOf"/>).</param>
+    /// <param name="addedPerMonth">Downloads a month of a sync about to start, on top of the pace so far.</param>
+    public static QuotaOutlook For(string projectId, string month, int used, DateTimeOffset now, int quota, int addedPerMonth = 0)
+    {
+        var projected = DownloadQuota.Projected(used, now);
+        var withAdded = (int)Math.Min(int.MaxValue, (long)projected + addedPerMonth);
+        return new QuotaOutlook(month, used, projected, quota, DownloadQuota.ProjectWarning(projectId, withAdded, quota));
+    }
+}

@@ -1,0 +1,33 @@
+using CohortSync.Grains.IterableProjects;
+
+namespace CohortSync.Grains.Runs;
+
+/// <summary>The run's door to its Iterable project's grain: short questions, cluster faults ridden out, answers made outcomes.</summary>
+internal sealed class GrainListDirectory(IIterableProjectGrain project, IterableEndpoint endpoint, ClusterRetry retry) : IListDirectory
+{
+    public async Task<(long ListId, bool Created)> EnsureAsync(string listName, CancellationToken ct)
+    {
+        var answer = await AskAsync(token => project.EnsureListAsync(listName, token), ct);
+        return (answer.ListId, answer.Created);
+    }
+
+    public async Task<bool> ExistsAsync(long listId, CancellationToken ct) =>
+        (await AskAsync(token => project.CheckListAsync(listId, token), ct)).Exists;
+
+    /// <summary>Configures the grain first time round (and again if it forgot, e.g. its storage row was lost), then asks.</summary>
+    private async Task<ListAnswer> AskAsync(Func<CancellationToken, Task<ListAnswer>> ask, CancellationToken ct)
+    {
+        var answer = await retry.CallAsync(ask, ct);
+        if (answer.Failure == ListFailure.NotConfigured)
+        {
+            await retry.CallAsync(_ => project.ConfigureAsync(endpoint), ct);
+            answer = await retry.CallAsync(ask, ct);
+        }
+        return answer.Failure switch
+        {
+            null => answer,
+            ListFailure.KeyRejected => throw RunFailures.KeyRejected(),
+            _ => throw RunFailure.Retryable($"could not find or create the Iterable list ({answer.Detail}); the next run tries again"),
+        };
+    }
+}

@@ -1,0 +1,29 @@
+using CohortSync.Amplitude;
+
+namespace CohortSync.Grains.Runs;
+
+/// <summary>Where a run reads its cohort: found by id, then requested, waited for and read into a sink (one download).</summary>
+public interface ICohortSource
+{
+    /// <summary>The cohort as Amplitude lists it, or null when it does not exist.</summary>
+    Task<AmplitudeCohort?> FindAsync(string cohortId, CancellationToken ct);
+
+    /// <summary>One download: the export requested with <paramref name="property"/> (null: <c>user_id</c>), waited for and streamed into <paramref name="sink"/>.</summary>
+    Task<CohortReadResult> ReadAsync(string cohortId, string? property, IMemberSink sink, RunTally tally, CancellationToken ct);
+}
+
+/// <summary>The lists of the run's Iterable project: the one place a list is found or created (shared cluster-wide).</summary>
+public interface IListDirectory
+{
+    /// <summary>The list of that exact name, created if there is none; <c>Created</c> when this call made it.</summary>
+    Task<(long ListId, bool Created)> EnsureAsync(string listName, CancellationToken ct);
+
+    /// <summary>Whether the list exists, by a lookup made after this call.</summary>
+    Task<bool> ExistsAsync(long listId, CancellationToken ct);
+}
+
+/// <summary>A project's permits to download from Amplitude (a few at once, so many per window), held until disposed.</summary>
+public interface IDownloadPermits
+{
+    Task<IAsyncDisposable> EnterAsync(string projectId, RunTally tally, CancellationToken ct);
+}

@@ -1,0 +1,100 @@
+using CohortSync.Contracts;
+using CohortSync.Grains.Runs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CohortSync.Grains.Syncs;
+
+/// <summary>Why a sync's grain cancelled its own run: the outcome depends on it, never on the reason's wording.</summary>
+public enum CancelCause
+{
+    /// <summary>The operator paused the sync: the run ends cancelled.</summary>
+    Paused = 1,
+    /// <summary>The operator stopped the sync: the run ends cancelled.</summary>
+    Stopped = 2,
+    /// <summary>The activation is going away (silo shutdown, rebalancing): the run ends failed-retryable and the guard resumes it.</summary>
+    Deactivation = 3,
+}
+
+/// <summary>How a run ended: its outcome, its reason (one sentence), the failure's kind if it failed, its result if it succeeded.</summary>
+public sealed record RunEnd(RunOutcome Outcome, string? Reason, FailureKind? Kind, RunResult? Result)
+{
+    public bool KeyRejected => Kind == FailureKind.KeyRejected;
+}
+
+/// <summary>
+/// Carries one run of a sync from its request to its end: builds the request, runs it, and turns whatever ended it
+/// into a <see cref="RunEnd"/>. The grain owns the state and the reminders; this owns nothing but the run.
+/// </summary>
+public sealed class RunExecution(
+    SyncRunner runner,
+    RunRequestBuilder requests,
+    CohortSyncMetrics metrics,
+    IOptions<SyncEngineOptions> options,
+    ILogger<RunExecution> logger)
+{
+    /// <summary>Steps 1–3 of a run for <paramref name="sync"/>: what its next run would send, with nothing sent.</summary>
+    public async Task<SyncPreview> PreviewAsync(CohortSyncState sync)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.AmplitudeJobTimeout + TimeSpan.FromMinutes(2));
+        try
+        {
+            var request = await requests.BuildAsync(sync, new RunTally(), timeout.Token);
+            var found = await runner.PreviewAsync(request, timeout.Token);
+            return new SyncPreview(sync.ProjectId, sync.SyncId, sync.CohortId, found.CohortName, sync.ListId, sync.ListName, found.Synced,
+                found.Read.CohortRows, found.Read.Desired, found.Read.Skipped, found.Read.Invalid, found.HeldBack,
+                found.Adds, found.Removes, found.SampleAdds, found.SampleRemoves);
+        }
+        catch (Exception ex)
+        {
+            var failure = RunFailures.From(ex, RunPhase.Starting, sync.CohortId);
+            throw new CohortSyncException(failure.Outcome == RunOutcome.FailedRetryable ? ErrorCodes.Unreachable : ErrorCodes.InvalidState,
+                $"preview of sync {sync.SyncId} failed: {RunFailures.Sentence(failure.Message)}");
+        }
+    }
+
+    /// <param name="onListReady">Persists the list the run found or made before anything is pushed to it.</param>
+    /// <param name="cause">Why <paramref name="ct"/> was cancelled, asked only once it was.</param>
+    public async Task<RunEnd> RunAsync(CohortSyncState sync, RunRecord run, RunTally tally, Func<long, string, Task> onListReady,
+        Func<CancelCause> cause, CancellationToken ct)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ProjectId"] = sync.ProjectId, ["SyncId"] = sync.SyncId, ["Run"] = run.RunNumber });
+        metrics.RunStarted();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var end = await EndOfAsync(sync, run, tally, onListReady, cause, ct);
+        var counts = tally.Snapshot();
+        metrics.RunFinished(end.Outcome, clock.Elapsed, counts);
+        logger.LogInformation("Run {Run} of sync {SyncId}: {Outcome} (+{Added} −{Removed}, {Requests} requests){Reason}",
+            run.RunNumber, sync.SyncId, end.Outcome, counts.Added, counts.Removed, counts.Requests, end.Reason is null ? "" : ": " + end.Reason);
+        return end;
+    }
+
+    private async Task<RunEnd> EndOfAsync(CohortSyncState sync, RunRecord run, RunTally tally, Func<long, string, Task> onListReady,
+        Func<CancelCause> cause, CancellationToken ct)
+    {
+        try
+        {
+            var request = await requests.BuildAsync(sync, tally, ct);
+            var result = await runner.RunAsync(request, tally, onListReady, ct);
+            return new RunEnd(RunOutcome.Succeeded, result.Note, null, result);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return cause() switch
+            {
+                CancelCause.Deactivation => new RunEnd(RunOutcome.FailedRetryable,
+                    "interrupted: the silo running it stopped or moved the sync; the run resumes from its checkpoint", FailureKind.Transient, null),
+                CancelCause.Stopped => new RunEnd(RunOutcome.Cancelled, "stopped by the operator", null, null),
+                _ => new RunEnd(RunOutcome.Cancelled, "paused by the operator", null, null),
+            };
+        }
+        catch (Exception ex)
+        {
+            var failure = RunFailures.From(ex, tally.Phase, sync.CohortId);
+            var underlying = failure.InnerException ?? (ex is RunFailure ? null : ex);
+            if (underlying is not null)
+                logger.LogWarning(underlying, "Run {Run} of sync {SyncId} failed: {Reason}", run.RunNumber, sync.SyncId, failure.Message);
+            return new RunEnd(failure.Outcome, RunFailures.Sentence(failure.Message), failure.Kind, null);
+        }
+    }
+}
