@@ -7,7 +7,10 @@ using Xunit;
 
 namespace CohortSync.Iterable.Tests.Contract;
 
-/// <summary>Our client's requests and the sandbox's answers, both held against Iterable's OpenAPI document.</summary>
+/// <summary>
+/// Our client's requests and the sandbox's answers, both held against our contract file (the part of Iterable's
+/// OpenAPI document we rely on; <see cref="IterableContractFileTests"/> keeps it in step with the official one).
+/// </summary>
 public sealed class IterableContractTests
 {
     private static readonly IterableOpenApiDocument Document = IterableOpenApiDocument.Load();

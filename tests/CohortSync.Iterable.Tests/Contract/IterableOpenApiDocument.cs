@@ -5,20 +5,52 @@ using System.Text.RegularExpressions;
 namespace CohortSync.Iterable.Tests.Contract;
 
 /// <summary>
-/// Iterable's official Swagger 2.0 document, read at test time from shared/reference (beside the repository),
-/// so the checks follow the vendor's document rather than a copy of it.
+/// A Swagger 2.0 document for Iterable's API. <see cref="Load"/> gives the repository's own contract file
+/// (Contract/iterable-contract.json: the part of Iterable's official document we rely on, copied unchanged);
+/// <see cref="TryLoadOfficial"/> gives the official document itself when shared/reference holds it.
 /// </summary>
 public sealed class IterableOpenApiDocument
 {
     private const string RelativePath = "reference/iterable-openapi.json";
 
-    private static readonly Lazy<IterableOpenApiDocument> Shared = new(() => new IterableOpenApiDocument(JsonDocument.Parse(File.ReadAllText(Locate()))));
+    private static readonly Lazy<IterableOpenApiDocument> Contract =
+        new(() => Read(Path.Combine(AppContext.BaseDirectory, "Contract", "iterable-contract.json")));
+
+    private static readonly Lazy<IterableOpenApiDocument?> Official =
+        new(() => LocateOfficial() is { } path ? Read(path) : null);
 
     private readonly JsonDocument _document;
 
     private IterableOpenApiDocument(JsonDocument document) => _document = document;
 
-    public static IterableOpenApiDocument Load() => Shared.Value;
+    /// <summary>The repository's contract file, copied to the output directory by the build.</summary>
+    public static IterableOpenApiDocument Load() => Contract.Value;
+
+    /// <summary>Iterable's official document, or null when it is not on this machine.</summary>
+    public static IterableOpenApiDocument? TryLoadOfficial() => Official.Value;
+
+    /// <summary>
+    /// Where Iterable's official document is: $COHORTSYNC_SHARED_DIR/reference/iterable-openapi.json, else
+    /// shared/reference/iterable-openapi.json in the nearest directory above the test binaries that has it; null when neither exists.
+    /// </summary>
+    public static string? LocateOfficial()
+    {
+        if (Environment.GetEnvironmentVariable("COHORTSYNC_SHARED_DIR") is { Length: > 0 } shared && File.Exists(Path.Combine(shared, RelativePath)))
+        {
+            return Path.Combine(shared, RelativePath);
+        }
+
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "shared", RelativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
 
     public JsonElement Root => _document.RootElement;
 
@@ -80,23 +112,5 @@ public sealed class IterableOpenApiDocument
             : candidates.OrderBy(candidate => candidate.Parameters.Count).Select(c => ((string, JsonElement, IReadOnlyDictionary<string, string>)?)(c.Template, c.Operation, c.Parameters)).First();
     }
 
-    private static string Locate()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", RelativePath);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        if (Environment.GetEnvironmentVariable("COHORTSYNC_SHARED_DIR") is { Length: > 0 } shared && File.Exists(Path.Combine(shared, RelativePath)))
-        {
-            return Path.Combine(shared, RelativePath);
-        }
-
-        throw new FileNotFoundException(
-            $"Could not find shared/{RelativePath} above {AppContext.BaseDirectory}; set COHORTSYNC_SHARED_DIR to the shared folder.");
-    }
+    private static IterableOpenApiDocument Read(string path) => new(JsonDocument.Parse(File.ReadAllText(path)));
 }
