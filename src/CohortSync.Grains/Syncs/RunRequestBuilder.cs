@@ -1,3 +1,4 @@
+using CohortSync.Amplitude;
 using CohortSync.Contracts;
 using CohortSync.Grains.AmplitudeUsage;
 using CohortSync.Grains.Destinations;
@@ -6,7 +7,6 @@ using CohortSync.Grains.Projects;
 using CohortSync.Grains.Runs;
 using CohortSync.Grains.Secrets;
 using CohortSync.Iterable.Hosting;
-using CohortSync.Amplitude;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
