@@ -18,6 +18,10 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
     private readonly Dictionary<string, CohortRequest> _requests = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FileLink> _links = new(StringComparer.Ordinal);
     private long _nextAppId = 100_001;
+    private int _held;
+
+    /// <summary>Calls of the cohort API being held back by <see cref="AmplitudeFaults.LatencyMs"/> right now.</summary>
+    public int HeldCalls => Volatile.Read(ref _held);
 
     /// <summary>Creates or replaces a project's keys and settings; its cohorts, faults and request log stay.</summary>
     public AmplitudeProjectSummary PutProject(string apiKey, AmplitudeProjectDefinition definition)
@@ -180,6 +184,16 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
     }
 
     // ---- what the wire endpoints need ----
+
+    /// <summary>Holds an authenticated call back for its project's <see cref="AmplitudeFaults.LatencyMs"/>.</summary>
+    internal async Task DelayAsync(string? authorization, CancellationToken ct)
+    {
+        var latency = Authenticate(authorization)?.Faults.LatencyMs ?? 0;
+        if (latency <= 0) return;
+        Interlocked.Increment(ref _held);
+        try { await Task.Delay(TimeSpan.FromMilliseconds(latency), _time, ct); }
+        finally { Interlocked.Decrement(ref _held); }
+    }
 
     internal Project? Authenticate(string? authorization)
     {

@@ -18,7 +18,13 @@ public static class AmplitudeSandboxEndpoints
     public static IEndpointRouteBuilder MapAmplitudeSandbox(this IEndpointRouteBuilder app, AmplitudeSandbox sandbox)
     {
         ArgumentNullException.ThrowIfNull(sandbox);
-        MapCohortApi(app, sandbox);
+        var api = app.MapGroup("");
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            await sandbox.DelayAsync(context.HttpContext.Request.Headers.Authorization, context.HttpContext.RequestAborted);
+            return await next(context);
+        });
+        MapCohortApi(api, sandbox);
         MapAdmin(app.MapGroup("/_admin/amplitude"), sandbox);
         return app;
     }

@@ -39,6 +39,7 @@ public sealed record AmplitudeProjectSettings
 /// (before or after the client has read the headers, as TCP has it).</param>
 /// <param name="LinkFailures">The next N uses of a download link answer <paramref name="LinkFailureStatus"/>
 /// (S3's 500 InternalError by default; 403 plays an expired link); the link stays valid.</param>
+/// <param name="LatencyMs">Every authenticated call of the cohort API waits this long before it is answered (a slow Amplitude).</param>
 public sealed record AmplitudeFaults(
     int DownloadFailures = 0,
     int DownloadFailureStatus = 503,
@@ -46,7 +47,8 @@ public sealed record AmplitudeFaults(
     string FailedJobStatus = "JOB FAILED",
     int AbortedDownloads = 0,
     int LinkFailures = 0,
-    int LinkFailureStatus = 500);
+    int LinkFailureStatus = 500,
+    int LatencyMs = 0);
 
 public sealed record AmplitudeProjectSummary(
     string ApiKey, long AppId, int Cohorts, AmplitudeProjectSettings Settings, AmplitudeFaults Faults);

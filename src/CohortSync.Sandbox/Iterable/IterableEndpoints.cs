@@ -44,6 +44,7 @@ public static class IterableEndpoints
             var faults = sandbox.Faults;
             if (faults.LatencyMs > 0)
             {
+                using var held = sandbox.Hold();
                 await Task.Delay(faults.LatencyMs, http.RequestAborted);
             }
 

@@ -13,12 +13,27 @@ public sealed class IterableSandbox
     private const long FirstListId = 1_064_898;
 
     private readonly Lock _gate = new();
+    private int _held;
     private readonly TimeProvider _time;
     private readonly IterableFaults _initialFaults;
     private Dictionary<string, IterableProject> _projectsByKey = new(StringComparer.Ordinal);
     private Dictionary<long, IterableProject> _projects = [];
     private long _nextProjectId = FirstProjectId;
     private long _nextListId = FirstListId;
+
+    /// <summary>Requests being held back by <see cref="IterableFaults.LatencyMs"/> right now.</summary>
+    public int HeldCalls => Volatile.Read(ref _held);
+
+    internal IDisposable Hold()
+    {
+        Interlocked.Increment(ref _held);
+        return new Release(this);
+    }
+
+    private sealed class Release(IterableSandbox sandbox) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref sandbox._held);
+    }
 
     public IterableSandbox(IterableFaults? faults = null, int maxSubscribersPerRequest = 1000, TimeProvider? time = null)
     {
