@@ -1,3 +1,4 @@
+using CohortSync.Core.Identity;
 using CohortSync.Grains.Runs;
 using CohortSync.Iterable;
 using CohortSync.Iterable.Hosting;
@@ -5,7 +6,6 @@ using CohortSync.Sandbox;
 using CohortSync.Sandbox.RequestLogging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace CohortSync.Grains.Tests.Runs;
 
@@ -17,6 +17,7 @@ namespace CohortSync.Grains.Tests.Runs;
 /// </summary>
 public sealed class RunnerWorld : IAsyncDisposable
 {
+    public const string ProjectId = "p1";
     public const string SyncKey = "p1/s1";
     public const string CohortId = "c1";
     public const string CohortName = "Power users";
@@ -48,7 +49,10 @@ public sealed class RunnerWorld : IAsyncDisposable
     /// <summary>The key the runner's Iterable client sends.</summary>
     public string ClientKey { get; }
 
-    /// <summary>Read by the runner when it needs them, so a test may change them before a run.</summary>
+    /// <summary>
+    /// Read by the runner when it needs them, so a test may change them before a run. Batches of 3 make several
+    /// batches of a small cohort; no cluster-retry window and no waiting on a list Iterable calls missing.
+    /// </summary>
     public SyncEngineOptions Options { get; } = new() { BatchSize = 3, ClusterRetryWindow = TimeSpan.Zero, NewListRetries = 0 };
 
     public FakeCohortSource Cohort { get; } = new(CohortId, CohortName);
@@ -97,9 +101,6 @@ public sealed class RunnerWorld : IAsyncDisposable
 
     public Task<PreviewResult> PreviewAsync() => Runner.PreviewAsync(Request(new RunTally(), null), CancellationToken.None);
 
-    public RunRequest Request(RunTally tally, Action<int>? beforeWrite) =>
-        new(SyncKey, "p1", CohortId, ListId, "user_id", Cohort, Lists, Client(tally, beforeWrite));
-
     /// <summary>The request log's position now: calls made from here on are read with <see cref="IterableCallsSinceAsync"/>.</summary>
     public long Mark() => Sandbox.Requests.LastSequence;
 
@@ -122,6 +123,9 @@ public sealed class RunnerWorld : IAsyncDisposable
         await _services.DisposeAsync();
         await Sandbox.DisposeAsync();
     }
+
+    private RunRequest Request(RunTally tally, Action<int>? beforeWrite) =>
+        new(SyncKey, ProjectId, CohortId, ListId, IdentityRules.DefaultProperty, Cohort, Lists, Client(tally, beforeWrite));
 
     private List<RequestLogEntry> IterableCalls(long sequence) =>
         [.. Sandbox.Requests.Since(sequence).Where(entry => entry.Path.StartsWith("/api/lists", StringComparison.Ordinal))];

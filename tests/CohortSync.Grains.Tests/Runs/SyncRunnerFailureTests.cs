@@ -39,6 +39,19 @@ public sealed class SyncRunnerFailureTests : IAsyncLifetime
         await AssertNothingSentOrWrittenAsync();
     }
 
+    [Fact]
+    public async Task Amplitude_unavailable_while_finding_the_cohort_fails_retryably_before_anything_is_downloaded()
+    {
+        _world.Cohort.FindFailure = new AmplitudeTransientException("timed out" + StackFrame);
+
+        var (failure, tally) = await FailingRunAsync();
+
+        Assert.Equal((FailureKind.Retryable, RunPhase.ReadingCohort), (failure.Kind, tally.Phase));
+        Assert.Contains("Amplitude is unavailable (timed out)", failure.Message);
+        Assert.Equal((0, 0), (_world.Permits.Entered, _world.Cohort.Reads));
+        await AssertNothingSentOrWrittenAsync();
+    }
+
     [Theory]
     [InlineData("transient", FailureKind.Retryable, "Amplitude is unavailable (HTTP 503)")]
     [InlineData("unreachable", FailureKind.Retryable, "cannot reach Amplitude (Connection refused (127.0.0.1:9))")]
