@@ -129,7 +129,8 @@ public static class TextFormat
         $"rows {Count(c.CohortRows)}, desired {Count(c.Desired)}, planned +{Count(c.PlannedAdds)} -{Count(c.PlannedRemoves)}, "
         + $"added {Count(c.Added)}, removed {Count(c.Removed)}, skipped {Count(c.Skipped)}, invalid {Count(c.Invalid)}, malformed {Count(c.Malformed)}, "
         + $"requests {Count(c.Requests)}, retries {Count(c.Retries)}"
-        + (c.HeldBack > 0 ? $", held back {Count(c.HeldBack)}" : "");
+        + (c.HeldBack > 0 ? $", held back {Count(c.HeldBack)}" : "")
+        + (c.HeldRemovals > 0 ? $", removals held {Count(c.HeldRemovals)}" : "");
 
     private static string Rejected(RunCounts c) =>
         string.Join(", ", c.Rejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {Count(r.Value)}"))

@@ -93,6 +93,11 @@ public sealed record RunCounts
     /// forgotten). They stay out until they leave the cohort; a changed identifier is a new member and is sent.
     /// </summary>
     [Id(13)] public long HeldBack { get; init; }
+    /// <summary>
+    /// Removals not sent because some rows of the cohort file could not be read, so who left is not known; they stay in
+    /// the synced set and the next cleanly read file sends them.
+    /// </summary>
+    [Id(14)] public long HeldRemovals { get; init; }
 
     // Where the run's time went, in milliseconds (ids from 20 up leave room for the counts above).
     /// <summary>Waiting for Amplitude's cohort job to be ready: Amplitude's time, not the engine's.</summary>

@@ -59,6 +59,19 @@ public sealed class SyncEngineOptions
     /// </summary>
     public TimeSpan ClusterRetryWindow { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// Unreadable rows a cohort file may have before the run fails and sends nothing: this many, or
+    /// <see cref="MaxMalformedFraction"/> of the rows if that is more. Below it the run sends its adds and holds its
+    /// removals, since a member whose row could not be read may still be in the cohort.
+    /// </summary>
+    public long MaxMalformedRows { get; set; } = 100;
+
+    /// <summary>See <see cref="MaxMalformedRows"/>: 0.001 is 0.1 % of the file's rows.</summary>
+    public double MaxMalformedFraction { get; set; } = 0.001;
+
+    /// <summary>The unreadable rows a file of <paramref name="rows"/> rows may have (see <see cref="MaxMalformedRows"/>).</summary>
+    public long MalformedAllowance(long rows) => Math.Max(MaxMalformedRows, (long)Math.Floor(rows * MaxMalformedFraction));
+
     public IEnumerable<string> Problems()
     {
         if (MinimumCadence <= TimeSpan.Zero || GuardPeriod <= TimeSpan.Zero || AmplitudePollInterval <= TimeSpan.Zero || AmplitudeJobTimeout <= TimeSpan.Zero)
@@ -71,6 +84,8 @@ public sealed class SyncEngineOptions
             yield return "MaxConcurrentLargeRuns and LargeRunMembers must be at least 1";
         if (AmplitudeConcurrentDownloads < 0 || AmplitudeDownloadsPerWindow < 0 || AmplitudeDownloadWindow <= TimeSpan.Zero || AmplitudeMonthlyDownloadQuota < 0)
             yield return "Amplitude download limits must not be negative (0: no limit) and the window must be positive";
+        if (MaxMalformedRows < 0 || MaxMalformedFraction is < 0 or > 1)
+            yield return "MaxMalformedRows must not be negative and MaxMalformedFraction must be between 0 and 1";
         if (ClusterRetryWindow < TimeSpan.Zero)
             yield return "ClusterRetryWindow must not be negative";
     }

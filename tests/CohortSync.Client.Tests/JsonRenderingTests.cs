@@ -82,7 +82,7 @@ public sealed class JsonRenderingTests
         var counts = json.GetProperty("counts");
         Assert.Equal(
             ["cohortRows", "skipped", "invalid", "malformed", "desired", "plannedAdds", "plannedRemoves", "added", "removed",
-             "rejected", "rejectedSample", "requests", "retries", "heldBack",
+             "rejected", "rejectedSample", "requests", "retries", "heldBack", "heldRemovals",
              "amplitudeWaitMs", "readMs", "diffMs", "pushMs", "recordMs", "rejectedTotal"],
             Names(counts));
         // Rejection reasons are Iterable's words, kept as they are.

@@ -39,6 +39,7 @@ public sealed class RunTally
     public int Requests { get; set; }
     public int Retries { get; set; }
     public long HeldBack { get; set; }
+    public long HeldRemovals { get; set; }
     public string? Note { get; set; }
 
     private readonly Dictionary<string, long> _rejected = [];
@@ -86,6 +87,7 @@ public sealed class RunTally
                 PushMs = PhaseClock.Milliseconds(_clock.Spent(RunPhase.PreparingList) + _clock.Spent(RunPhase.Pushing)),
                 RecordMs = PhaseClock.Milliseconds(_clock.Spent(RunPhase.Recording)),
                 HeldBack = HeldBack,
+                HeldRemovals = HeldRemovals,
             };
         }
     }

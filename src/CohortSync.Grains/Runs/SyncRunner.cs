@@ -55,7 +55,7 @@ public sealed class SyncRunner(
             var journal = new RunJournal(snapshots, request.SyncKey, retry);
             var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, ct);
             var synced = await journal.LoadSyncedAsync(ct);
-            var diff = await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct);
+            var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
             return new PreviewResult(cohortName, synced.Count, tally.Snapshot(), heldBack, diff.Adds.Count, diff.Removes.Count,
                 [.. diff.Adds.Take(PreviewSample)], [.. diff.Removes.Take(PreviewSample)]);
         }
@@ -75,7 +75,7 @@ public sealed class SyncRunner(
         var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, ct);
         tally.HeldBack = heldBack;
         var synced = await journal.LoadSyncedAsync(ct);
-        var diff = await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct);
+        var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
 
         tally.Phase = RunPhase.PreparingList;
         var listName = ListNaming.ForCohort(cohortName);
@@ -86,6 +86,7 @@ public sealed class SyncRunner(
             await journal.ClearAsync(ct);
             synced = MemberSet.Empty;
             diff = MemberSetDiff.Compute(toSend, synced);
+            tally.HeldRemovals = 0;
             tally.Note = note;
         }
         if (listId != request.ListId) await onListReady(listId, listName);
@@ -134,6 +135,10 @@ public sealed class SyncRunner(
             tally.Malformed = read.MalformedRows;
             tally.Desired = desired.Count;
             if (builder.InvalidSample.Count > 0) tally.Reject("invalidIdentifier", builder.InvalidSample);
+            var allowed = Options.MalformedAllowance(read.Rows);
+            if (read.MalformedRows > allowed)
+                throw RunFailure.Retryable($"{read.MalformedRows} of {read.Rows} rows of the cohort file could not be read (more than {allowed}); "
+                    + "nothing was sent to Iterable and the next run downloads the cohort again");
             return (cohort.Name, desired, slot);
         }
         catch
@@ -141,6 +146,19 @@ public sealed class SyncRunner(
             slot?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A member whose row could not be read may still be in the cohort: while any row was unreadable, the run sends its
+    /// adds and keeps every removal for a file read cleanly. The held members stay in the synced set.
+    /// </summary>
+    private static MemberSetDiff HoldUnaccountedRemovals(MemberSetDiff diff, RunTally tally)
+    {
+        if (tally.Malformed == 0 || diff.Removes.Count == 0) return diff;
+        tally.HeldRemovals = diff.Removes.Count;
+        tally.Note = $"{diff.Removes.Count} removals held: {tally.Malformed} rows of the cohort file could not be read, "
+            + "so who left is not known; the next cleanly read file sends them";
+        return diff with { Removes = MemberSet.Empty };
     }
 
     /// <returns>The list id; whether it was created by this run; a note when a known list had vanished.</returns>
