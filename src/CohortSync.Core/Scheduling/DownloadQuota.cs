@@ -1,4 +1,5 @@
 using System.Globalization;
+using CohortSync.Contracts;
 
 namespace CohortSync.Core.Scheduling;
 

@@ -1,3 +1,4 @@
+using CohortSync.Contracts;
 using CohortSync.Core.Scheduling;
 using Xunit;
 
@@ -13,7 +14,7 @@ public sealed class DownloadQuotaTests
     [InlineData("1m", 43_200)]
     [InlineData("7m", 6_172)]
     public void A_cadence_needs_one_download_per_run_over_a_30_day_month(string cadence, int perMonth) =>
-        Assert.Equal(perMonth, DownloadQuota.PerMonth(Cadence.Parse(cadence, TimeSpan.Zero)));
+        Assert.Equal(perMonth, DownloadQuota.PerMonth(Cadence.Parse(cadence)));
 
     [Fact]
     public void Hourly_does_not_fit_the_default_quota_and_every_90_minutes_does()
@@ -22,7 +23,7 @@ public sealed class DownloadQuotaTests
         Assert.NotNull(hourly);
         Assert.Contains("about 720", hourly);
         Assert.Contains("quota of 500", hourly);
-        Assert.Null(DownloadQuota.CadenceWarning(Cadence.Parse("90m", TimeSpan.Zero), DownloadQuota.AmplitudeDefault));
+        Assert.Null(DownloadQuota.CadenceWarning(Cadence.Parse("90m"), DownloadQuota.AmplitudeDefault));
         Assert.Null(DownloadQuota.CadenceWarning(Cadence.Daily, DownloadQuota.AmplitudeDefault));
     }
 
