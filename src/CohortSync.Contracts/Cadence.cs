@@ -3,6 +3,7 @@ using System.Globalization;
 
 namespace CohortSync.Contracts;
 
+/// <summary>Which of the cadence forms a <see cref="Cadence"/> was written in (<c>60m</c> and <c>hourly</c> differ in name only).</summary>
 [GenerateSerializer, Alias("cs.CadenceKind")]
 public enum CadenceKind
 {

@@ -138,7 +138,7 @@ public sealed class ProjectGrain(
             var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence));
             if (started.Warning is not null) return started;
             // The cadence fits on its own; with the project's pace so far it may not.
-            var outlook = await OutlookAsync(DownloadQuota.PerMonth(cadence));
+            var outlook = await OutlookAsync(DownloadQuota.PerMonth(cadence.Period));
             return started with { Warning = outlook.Warning };
         }
         finally { _starts.Release(); }

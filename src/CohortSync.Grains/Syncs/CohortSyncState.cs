@@ -201,5 +201,5 @@ public sealed class CohortSyncState
 
     /// <summary>A live sync whose cadence alone needs more Amplitude downloads a month than <paramref name="quota"/>.</summary>
     public string? QuotaWarning(int quota) =>
-        State is not (SyncState.Stopped or SyncState.Done) ? DownloadQuota.CadenceWarning(Cadence, quota) : null;
+        State is not (SyncState.Stopped or SyncState.Done) ? DownloadQuota.CadenceWarning(Cadence.ToString(), Cadence.Period, quota) : null;
 }
