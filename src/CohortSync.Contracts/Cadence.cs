@@ -55,20 +55,18 @@ public sealed record Cadence
     /// <summary>Reads a cadence in any case, surrounding blanks ignored; <paramref name="error"/> says why not.</summary>
     public static bool TryParse(string? text, out Cadence cadence, out string error)
     {
-        error = "";
-        var word = text?.Trim().ToLowerInvariant() ?? "";
-        cadence = word switch
+        Cadence? parsed = (text?.Trim().ToLowerInvariant() ?? "") switch
         {
             "once" => Once,
             "hourly" => Hourly,
             "daily" => Daily,
             [.. var digits, 'm'] when Count(digits) is { } minutes => new(CadenceKind.Every, TimeSpan.FromMinutes(minutes)),
             [.. var digits, 's'] when Count(digits) is { } seconds => new(CadenceKind.Every, TimeSpan.FromSeconds(seconds)),
-            _ => Once,
+            _ => null,
         };
-        if (word is "once" || cadence != Once) return true;
-        error = $"cadence '{text}' is not one of once, hourly, daily or <N>m (every N minutes, N from 1 to {MaxCount})";
-        return false;
+        cadence = parsed ?? Once;
+        error = parsed is null ? $"cadence '{text}' is not one of once, hourly, daily or <N>m (every N minutes, N from 1 to {MaxCount})" : "";
+        return parsed is not null;
     }
 
     public static Cadence Parse(string? text) => TryParse(text, out var cadence, out var error) ? cadence : throw new FormatException(error);
