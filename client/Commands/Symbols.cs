@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CohortSync.Client.Input;
+using CohortSync.Contracts;
 
 namespace CohortSync.Client.Commands;
 
@@ -81,6 +82,27 @@ internal static class Symbols
             if (InputRules.TryParseDuration(text, out var duration)) return duration;
             result.AddError($"--timeout '{text}' is not a duration like 90s, 10m or 2h");
             return default;
+        };
+        return option;
+    }
+
+    /// <summary>
+    /// <c>--cadence</c>, read by the silo's own parser, so a cadence is refused here exactly when the silo would refuse
+    /// its form. Whether it is too short is the silo's to say (its minimum is configured there).
+    /// </summary>
+    public static Option<Cadence> Cadence()
+    {
+        var option = new Option<Cadence>("--cadence")
+        {
+            Description = "How often to run: once, hourly, daily or <N>m (every N minutes).",
+            Required = true,
+            HelpName = "once|hourly|daily|<N>m",
+        };
+        option.CustomParser = result =>
+        {
+            if (Contracts.Cadence.TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, out var cadence, out var error)) return cadence;
+            result.AddError(error);
+            return null;
         };
         return option;
     }

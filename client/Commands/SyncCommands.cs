@@ -32,11 +32,7 @@ internal static class SyncCommands
         {
             if (InputRules.CheckId(result.GetValueOrDefault<string>(), "--destination") is { } error) result.AddError(error);
         });
-        var cadence = new Option<string>("--cadence") { Description = "How often to run: once, hourly, daily or <N>m (every N minutes).", Required = true, HelpName = "once|hourly|daily|<N>m" };
-        cadence.Validators.Add(result =>
-        {
-            if (InputRules.CheckCadence(result.GetValueOrDefault<string>()) is { } error) result.AddError(error);
-        });
+        var cadence = Symbols.Cadence();
         var wait = Symbols.Wait();
         var timeout = Symbols.Timeout();
         var command = new Command("start", "Start syncing a cohort to a destination's list. Prints the new sync id.")

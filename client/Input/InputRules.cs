@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using CohortSync.Contracts;
 
 namespace CohortSync.Client.Input;
@@ -7,9 +6,10 @@ namespace CohortSync.Client.Input;
 /// <summary>
 /// Checks that are cheap to make before calling the cluster. The silo checks again; these only
 /// turn an obvious typo into a usage error (exit 2) instead of a round trip.
-/// Each returns null when the value is fine, else a one-line message.
+/// Each returns null when the value is fine, else a one-line message. Cadences are read by <see cref="Cadence"/>,
+/// the parser the silo uses (see <c>Symbols.Cadence</c>).
 /// </summary>
-public static partial class InputRules
+public static class InputRules
 {
     public static readonly string[] Regions = ["us", "eu"];
 
@@ -17,13 +17,6 @@ public static partial class InputRules
         GrainKeys.IsValidId(value)
             ? null
             : $"{what} '{value}' is not a valid id: use 1-{GrainKeys.MaxIdLength} letters, digits, '.', '_' or '-', starting with a letter or digit";
-
-    /// <summary><c>once</c>, <c>hourly</c>, <c>daily</c> or <c>&lt;N&gt;m</c> with N ≥ 1.</summary>
-    public static string? CheckCadence(string? value) =>
-        value is not null && CadencePattern().IsMatch(value)
-            && (!value.EndsWith('m') || int.TryParse(value[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            ? null
-            : $"cadence '{value}' is not one of once, hourly, daily or <N>m (every N minutes, N >= 1)";
 
     public static string? CheckRegion(string? value, string option) =>
         value is not null && Regions.Contains(value, StringComparer.OrdinalIgnoreCase)
@@ -60,7 +53,4 @@ public static partial class InputRules
         }
         return duration > TimeSpan.Zero;
     }
-
-    [GeneratedRegex("^(once|hourly|daily|[1-9][0-9]*m)$")]
-    private static partial Regex CadencePattern();
 }

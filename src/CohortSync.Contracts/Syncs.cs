@@ -1,10 +1,39 @@
 namespace CohortSync.Contracts;
 
+/// <summary>Start syncing a cohort to a destination's list at a cadence the client has already parsed.</summary>
 [GenerateSerializer, Immutable, Alias("cs.StartSyncRequest")]
 public sealed record StartSyncRequest(
     [property: Id(0)] string CohortId,
     [property: Id(1)] string DestinationId,
-    [property: Id(2)] string Cadence);
+    [property: Id(3)] Cadence Cadence)
+{
+    /// <summary>
+    /// For code that holds a cadence it wrote itself as text (test harnesses, load scripts): parsed here, and a bad one
+    /// throws <see cref="FormatException"/>. A person's input goes through <see cref="Contracts.Cadence.TryParse"/> for its message.
+    /// </summary>
+    public StartSyncRequest(string cohortId, string destinationId, string cadence)
+        : this(cohortId, destinationId, Contracts.Cadence.Parse(cadence))
+    {
+    }
+
+    /// <summary>
+    /// The cadence as text, the only form clients and silos before <see cref="Contracts.Cadence"/> send and read:
+    /// kept filled so either side may be the older one.
+    /// </summary>
+    [Id(2)] public string? CadenceText { get; init; } = Cadence.ToString();
+
+    /// <summary>The cadence asked for; from <see cref="CadenceText"/> when an older client sent only that.</summary>
+    public bool TryGetCadence(out Cadence cadence, out string error)
+    {
+        // Absent from an older client's request, whatever the annotation says.
+        if (Cadence is not null)
+        {
+            (cadence, error) = (Cadence, "");
+            return true;
+        }
+        return Contracts.Cadence.TryParse(CadenceText, out cadence, out error);
+    }
+}
 
 [GenerateSerializer, Alias("cs.SyncState")]
 public enum SyncState

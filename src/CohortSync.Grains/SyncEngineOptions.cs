@@ -1,3 +1,5 @@
+using CohortSync.Contracts;
+
 namespace CohortSync.Grains;
 
 /// <summary>Knobs of the run engine, bound from the <c>CohortSync:Engine</c> configuration section.</summary>
@@ -71,6 +73,15 @@ public sealed class SyncEngineOptions
 
     /// <summary>The unreadable rows a file of <paramref name="rows"/> rows may have (see <see cref="MaxMalformedRows"/>).</summary>
     public long MalformedAllowance(long rows) => Math.Max(MaxMalformedRows, (long)Math.Floor(rows * MaxMalformedFraction));
+
+    /// <summary>Why <paramref name="cadence"/> is refused here (it runs more often than <see cref="MinimumCadence"/>), or null.</summary>
+    public string? RefusedCadence(Cadence cadence) =>
+        cadence.IsRecurring && cadence.Period < MinimumCadence
+            ? $"cadence '{cadence}' is shorter than this cluster's minimum of {Describe(MinimumCadence)}; choose a longer one"
+            : null;
+
+    private static string Describe(TimeSpan period) =>
+        period.TotalMinutes >= 1 ? $"{period.TotalMinutes:0.##} minute(s)" : $"{period.TotalSeconds:0.##} second(s)";
 
     public IEnumerable<string> Problems()
     {

@@ -119,7 +119,7 @@ public sealed class ClusterCommandTests(StandInSiloFixture fixture) : IClassFixt
         AssertExit(ExitCodes.Ok, result);
         Assert.Equal("s1\n", result.Stdout);
         var request = Assert.IsType<StartSyncRequest>((await fixture.Silo.Grains.GetGrain<IStandInProject>(projectId).RequestsAsync())[^1]);
-        Assert.Equal(new StartSyncRequest("coh1", destinationId, "15m"), request);
+        Assert.Equal(new StartSyncRequest("coh1", destinationId, Cadence.Parse("15m")), request);
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class ClusterCommandTests(StandInSiloFixture fixture) : IClassFixt
     public async Task Sync_preview_prints_the_difference_with_samples()
     {
         await fixture.Silo.Grains.GetGrain<IStandInSync>(GrainKeys.Sync("preview", "s1"))
-            .CreateAsync(new StartSyncRequest("c9", "d1", "hourly"), RunScript.QuickSuccess, runAtOnce: false);
+            .CreateAsync(new StartSyncRequest("c9", "d1", Cadence.Hourly), RunScript.QuickSuccess, runAtOnce: false);
 
         var text = await RunAsync(["sync", "preview", "preview", "s1"]);
         var json = await RunAsync(["sync", "preview", "preview", "s1", "--json"]);
@@ -191,7 +191,7 @@ public sealed class ClusterCommandTests(StandInSiloFixture fixture) : IClassFixt
     public async Task Sync_wait_gives_up_after_the_timeout_with_exit_5()
     {
         await fixture.Silo.Grains.GetGrain<IStandInSync>(GrainKeys.Sync("endless", "s1"))
-            .CreateAsync(new StartSyncRequest("c", "d1", "hourly"), RunScript.Endless, runAtOnce: true);
+            .CreateAsync(new StartSyncRequest("c", "d1", Cadence.Hourly), RunScript.Endless, runAtOnce: true);
 
         var result = await RunAsync(["sync", "wait", "endless", "s1", "--timeout", "1s"]);
 
@@ -203,7 +203,7 @@ public sealed class ClusterCommandTests(StandInSiloFixture fixture) : IClassFixt
     public async Task Waiting_on_a_paused_sync_that_never_ran_is_exit_4()
     {
         var key = GrainKeys.Sync("paused", "s1");
-        await fixture.Silo.Grains.GetGrain<IStandInSync>(key).CreateAsync(new StartSyncRequest("c", "d1", "hourly"), RunScript.QuickSuccess, runAtOnce: false);
+        await fixture.Silo.Grains.GetGrain<IStandInSync>(key).CreateAsync(new StartSyncRequest("c", "d1", Cadence.Hourly), RunScript.QuickSuccess, runAtOnce: false);
         AssertExit(ExitCodes.Ok, await RunAsync(["sync", "pause", "paused", "s1"]));
 
         var result = await RunAsync(["sync", "wait", "paused", "s1"]);

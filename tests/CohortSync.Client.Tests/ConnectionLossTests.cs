@@ -15,7 +15,7 @@ public sealed class ConnectionLossTests
     {
         await using var silo = await StandInSilo.StartAsync();
         var key = GrainKeys.Sync("lost", "s1");
-        await silo.Grains.GetGrain<IStandInSync>(key).CreateAsync(new StartSyncRequest("c", "d1", "hourly"), RunScript.Endless, runAtOnce: true);
+        await silo.Grains.GetGrain<IStandInSync>(key).CreateAsync(new StartSyncRequest("c", "d1", Cadence.Hourly), RunScript.Endless, runAtOnce: true);
         var polled = StandInSignals.FirstPollOf(key);
 
         var waiting = CliHarness.RunAsync(Connector, ["sync", "wait", "lost", "s1", "--gateway", silo.Gateway.ToString()]);

@@ -24,7 +24,7 @@ public sealed class UsageTests
     [InlineData("weekly")]
     [InlineData("-5m")]
     [InlineData("5")]
-    [InlineData("Hourly")]
+    [InlineData("15h")]
     [InlineData("99999999999m")]
     public async Task Bad_cadence_is_a_usage_error_on_one_line(string cadence)
     {

@@ -1,4 +1,5 @@
 using CohortSync.Contracts;
+using CohortSync.Core.Scheduling;
 using CohortSync.Grains.Runs;
 using CohortSync.Grains.Syncs;
 
@@ -13,7 +14,7 @@ public sealed class CohortSyncStateTests
     private static CohortSyncState Sync(string cadence)
     {
         var state = new CohortSyncState();
-        state.Configure(new SyncConfig("p1", "s1", "c1", null, "d1", cadence), Now);
+        state.Configure(new SyncConfig("p1", "s1", "c1", null, "d1", Cadence.Parse(cadence)), Now);
         return state;
     }
 
@@ -53,6 +54,18 @@ public sealed class CohortSyncStateTests
         Assert.Null(state.ActiveRun);
         Assert.Equal((outcome, Now.AddSeconds(5)), (state.LastRun!.Outcome, state.LastRun.FinishedAt));
         Assert.Equal(cadence == "hourly" ? state.NextCadenceSlot(Now.AddSeconds(5)) : null, state.NextRunAt);
+    }
+
+    [Fact]
+    public void Cadence_is_kept_as_parsed_and_schedules_by_its_period()
+    {
+        var state = Sync(" 15M ");
+        var run = state.BeginRun("first", Now, 50);
+
+        state.FinishRun(run, new RunEnd(RunOutcome.Succeeded, null, null, Result), RunPhase.Recording, Counts(), Now, 50);
+
+        Assert.Equal(("15m", TimeSpan.FromMinutes(15)), (state.ToInfo(null, null).Cadence, state.CadencePeriod));
+        Assert.Equal(CadenceSpread.NextSlotAfter(state.Key, TimeSpan.FromMinutes(15), Now), state.NextRunAt);
     }
 
     [Fact]

@@ -16,9 +16,9 @@ public static class DownloadQuota
     /// <summary>The month a download counts in, as <c>yyyy-MM</c> (UTC).</summary>
     public static string MonthOf(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
-    /// <summary>Downloads a sync of this cadence makes in a 30-day month: one for <c>once</c>.</summary>
-    public static int PerMonth(Cadence cadence) =>
-        cadence.IsRecurring ? (int)Math.Min(int.MaxValue, Math.Ceiling(Month / cadence.Period)) : 1;
+    /// <summary>Downloads a sync running every <paramref name="period"/> makes in a 30-day month; a zero period (<c>once</c>) makes one.</summary>
+    public static int PerMonth(TimeSpan period) =>
+        period > TimeSpan.Zero ? (int)Math.Min(int.MaxValue, Math.Ceiling(Month / period)) : 1;
 
     /// <summary>
     /// Downloads by the end of <paramref name="now"/>'s month at the pace of those made so far. The pace is taken
@@ -34,10 +34,13 @@ public static class DownloadQuota
         return (int)Math.Min(int.MaxValue, Math.Ceiling(usedThisMonth + usedThisMonth / elapsed * remaining));
     }
 
-    /// <summary>Why one sync's cadence alone does not fit the quota, or null when it does.</summary>
-    public static string? CadenceWarning(Cadence cadence, int quota)
+    /// <summary>
+    /// Why one sync's cadence alone (<paramref name="cadence"/> as people read it, running every <paramref name="period"/>)
+    /// does not fit the quota, or null when it does.
+    /// </summary>
+    public static string? CadenceWarning(string cadence, TimeSpan period, int quota)
     {
-        var needed = PerMonth(cadence);
+        var needed = PerMonth(period);
         return needed <= quota ? null
             : $"cadence {cadence} needs about {needed} Amplitude cohort downloads a month, more than the quota of {quota}: "
               + "Amplitude will refuse downloads before the month ends; choose a longer cadence";

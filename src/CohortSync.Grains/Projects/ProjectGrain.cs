@@ -118,8 +118,10 @@ public sealed class ProjectGrain(
         RequireEnabled();
         RequireDestination(request.DestinationId);
         var cohortId = Require.CohortId(request.CohortId);
-        if (!Cadence.TryParse(request.Cadence, options.Value.MinimumCadence, out var cadence, out var error))
+        if (!request.TryGetCadence(out var cadence, out var error))
             throw new CohortSyncException(ErrorCodes.InvalidArgument, error);
+        if (options.Value.RefusedCadence(cadence) is { } tooShort)
+            throw new CohortSyncException(ErrorCodes.InvalidArgument, tooShort);
 
         await _starts.WaitAsync(cancellationToken);
         try
@@ -133,10 +135,10 @@ public sealed class ProjectGrain(
             // Amplitude may have taken a while: the project or the destination may have changed meanwhile.
             RequireEnabled();
             RequireDestination(request.DestinationId);
-            var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence.ToString()));
+            var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence));
             if (started.Warning is not null) return started;
             // The cadence fits on its own; with the project's pace so far it may not.
-            var outlook = await OutlookAsync(DownloadQuota.PerMonth(cadence));
+            var outlook = await OutlookAsync(DownloadQuota.PerMonth(cadence.Period));
             return started with { Warning = outlook.Warning };
         }
         finally { _starts.Release(); }

@@ -17,7 +17,7 @@ public sealed class CohortSyncState
     [Id(3)] public string CohortId { get; set; } = "";
     [Id(4)] public string? CohortName { get; set; }
     [Id(5)] public string DestinationId { get; set; } = "";
-    [Id(6)] public string Cadence { get; set; } = "once";
+    // Id 6 held the cadence as a string before it was a type: retired, not reused (Cadence is Id 19).
     [Id(7)] public SyncState State { get; set; }
     [Id(8)] public string? StateReason { get; set; }
     [Id(9)] public long? ListId { get; set; }
@@ -34,16 +34,20 @@ public sealed class CohortSyncState
     [Id(17)] public bool PausedByDestination { get; set; }
     /// <summary>The last run failed in a way the guard reminder retries within its period (a cluster fault, or a one-time sync).</summary>
     [Id(18)] public bool ResumeByGuard { get; set; }
+    /// <summary>
+    /// How often the sync runs. The JSON grain state keeps the canonical text under "Cadence", as it did when this was
+    /// a string, so state written by either version reads in the other.
+    /// </summary>
+    [Id(19)] public Cadence Cadence { get; set; } = Cadence.Once;
 
     public RunRecord? LastRun => History.Count > 0 ? History[^1] : null;
 
     public string Key => GrainKeys.Sync(ProjectId, SyncId);
 
-    public bool IsRecurring => CadencePeriod is not null;
+    public bool IsRecurring => Cadence.IsRecurring;
 
     /// <summary>The cadence's period, or null for a one-time sync.</summary>
-    public TimeSpan? CadencePeriod =>
-        Core.Scheduling.Cadence.TryParse(Cadence, TimeSpan.Zero, out var c, out _) && c.IsRecurring ? c.Period : null;
+    public TimeSpan? CadencePeriod => Cadence.IsRecurring ? Cadence.Period : null;
 
     public void RequireRunnable()
     {
@@ -88,7 +92,7 @@ public sealed class CohortSyncState
     }
 
     public SyncInfo ToInfo(RunRecord? activeRun, string? warning) =>
-        new(ProjectId, SyncId, CohortId, CohortName, DestinationId, Cadence, State, StateReason,
+        new(ProjectId, SyncId, CohortId, CohortName, DestinationId, Cadence.ToString(), State, StateReason,
             ListId, ListName, SyncedCount, NextRunAt, LastRun, activeRun, CreatedAt, warning);
 
     public void Record(RunRecord run, int limit)
@@ -192,14 +196,10 @@ public sealed class CohortSyncState
     public DateTimeOffset? NextCadenceSlot(DateTimeOffset now)
     {
         if (State is SyncState.Paused or SyncState.Stopped or SyncState.Done) return null;
-        return Core.Scheduling.Cadence.TryParse(Cadence, TimeSpan.Zero, out var cadence, out _) && cadence.IsRecurring
-            ? CadenceSpread.NextSlotAfter(Key, cadence.Period, now)
-            : null;
+        return Cadence.IsRecurring ? CadenceSpread.NextSlotAfter(Key, Cadence.Period, now) : null;
     }
 
     /// <summary>A live sync whose cadence alone needs more Amplitude downloads a month than <paramref name="quota"/>.</summary>
     public string? QuotaWarning(int quota) =>
-        State is not (SyncState.Stopped or SyncState.Done) && Core.Scheduling.Cadence.TryParse(Cadence, TimeSpan.Zero, out var cadence, out _)
-            ? DownloadQuota.CadenceWarning(cadence, quota)
-            : null;
+        State is not (SyncState.Stopped or SyncState.Done) ? DownloadQuota.CadenceWarning(Cadence.ToString(), Cadence.Period, quota) : null;
 }

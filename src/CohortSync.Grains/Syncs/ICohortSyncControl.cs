@@ -20,4 +20,5 @@ public sealed record SyncConfig(
     [property: Id(2)] string CohortId,
     [property: Id(3)] string? CohortName,
     [property: Id(4)] string DestinationId,
-    [property: Id(5)] string Cadence);
+    // Id 5 held the cadence as text before it was a type; not reused.
+    [property: Id(6)] Cadence Cadence);

@@ -151,7 +151,7 @@ public sealed class StandInSyncGrain : Grain, ICohortSyncGrain, IStandInSync
     {
         var (projectId, syncId) = GrainKeys.Split(this.GetPrimaryKeyString());
         _script = script;
-        _sync = new SyncInfo(projectId, syncId, request.CohortId, null, request.DestinationId, request.Cadence, SyncState.Scheduled, null,
+        _sync = new SyncInfo(projectId, syncId, request.CohortId, null, request.DestinationId, request.Cadence.ToString(), SyncState.Scheduled, null,
             null, null, 0, null, null, null, DateTimeOffset.UtcNow);
         return runAtOnce ? await RunNowAsync() : _sync;
     }

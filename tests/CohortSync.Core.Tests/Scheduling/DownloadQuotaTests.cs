@@ -1,3 +1,4 @@
+using CohortSync.Contracts;
 using CohortSync.Core.Scheduling;
 using Xunit;
 
@@ -5,6 +6,8 @@ namespace CohortSync.Core.Tests.Scheduling;
 
 public sealed class DownloadQuotaTests
 {
+    private static string? Warning(Cadence cadence) => DownloadQuota.CadenceWarning(cadence.ToString(), cadence.Period, DownloadQuota.AmplitudeDefault);
+
     [Theory]
     [InlineData("once", 1)]
     [InlineData("daily", 30)]
@@ -13,17 +16,17 @@ public sealed class DownloadQuotaTests
     [InlineData("1m", 43_200)]
     [InlineData("7m", 6_172)]
     public void A_cadence_needs_one_download_per_run_over_a_30_day_month(string cadence, int perMonth) =>
-        Assert.Equal(perMonth, DownloadQuota.PerMonth(Cadence.Parse(cadence, TimeSpan.Zero)));
+        Assert.Equal(perMonth, DownloadQuota.PerMonth(Cadence.Parse(cadence).Period));
 
     [Fact]
     public void Hourly_does_not_fit_the_default_quota_and_every_90_minutes_does()
     {
-        var hourly = DownloadQuota.CadenceWarning(Cadence.Hourly, DownloadQuota.AmplitudeDefault);
+        var hourly = Warning(Cadence.Hourly);
         Assert.NotNull(hourly);
         Assert.Contains("about 720", hourly);
         Assert.Contains("quota of 500", hourly);
-        Assert.Null(DownloadQuota.CadenceWarning(Cadence.Parse("90m", TimeSpan.Zero), DownloadQuota.AmplitudeDefault));
-        Assert.Null(DownloadQuota.CadenceWarning(Cadence.Daily, DownloadQuota.AmplitudeDefault));
+        Assert.Null(Warning(Cadence.Parse("90m")));
+        Assert.Null(Warning(Cadence.Daily));
     }
 
     [Fact]
