@@ -20,6 +20,13 @@ public sealed class SyncEngineOptions
 
     public int BatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// Write requests one run keeps in flight to Iterable, each on its own members. Iterable answers a write in roughly
+    /// 100–300 ms from a data center, so one at a time caps a run at 3–10 requests a second whatever the budget; the
+    /// shared rate budget stays the ceiling.
+    /// </summary>
+    public int RequestsInFlight { get; set; } = 4;
+
     /// <summary>Runs kept in a sync's history.</summary>
     public int HistoryLimit { get; set; } = 50;
 
@@ -89,6 +96,8 @@ public sealed class SyncEngineOptions
             yield return "MinimumCadence, GuardPeriod, AmplitudePollInterval and AmplitudeJobTimeout must be positive";
         if (BatchSize is < 1 or > 1000)
             yield return "BatchSize must be between 1 and 1000 (Iterable takes at most 1000 subscribers a request)";
+        if (RequestsInFlight is < 1 or > 64)
+            yield return "RequestsInFlight must be between 1 and 64";
         if (HistoryLimit < 1 || MaxRateLimitRetries < 0 || PermitsPerLease < 1 || NewListRetries < 0 || NewListRetryDelay < TimeSpan.Zero)
             yield return "HistoryLimit and PermitsPerLease must be at least 1; retries and delays not negative";
         if (MaxConcurrentLargeRuns < 1 || LargeRunMembers < 1)

@@ -16,7 +16,9 @@ public sealed class FailoverTests(PostgresFixture postgres)
     public async Task Silo_killed_mid_run_loses_no_member_and_its_syncs_finish_and_keep_their_cadence_on_the_survivors()
     {
         // Batches of 10 give every run of the small cohorts several writes, one after another.
-        await using var cluster = await TestCluster.StartAsync(postgres, silos: 3, "--CohortSync:Engine:BatchSize=10");
+        await using var cluster = await TestCluster.StartAsync(postgres, silos: 3, "--CohortSync:Engine:BatchSize=10",
+            // One request in flight per run, so overlapping writes to a list can only mean two runs (WriteLog).
+            "--CohortSync:Engine:RequestsInFlight=1");
         var fleet = new SyncFleet(cluster, Syncs);
         var destination = await cluster.EnableProjectAsync();
         fleet.SetCohorts(1);

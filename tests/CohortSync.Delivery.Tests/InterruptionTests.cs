@@ -16,12 +16,14 @@ public sealed class InterruptionTests
         var cohort = DeliveryWorld.Users(0, Members);
         w.SetCohort("coh-1", "Flaky", cohort);
         var destination = await w.EnableWithDestinationAsync();
-        w.Iterable.Faults = new IterableFaults { LatencyMs = 40 };
+        // Slow enough that the run, with its requests in flight, is still writing when the burst starts.
+        w.Iterable.Faults = new IterableFaults { LatencyMs = 250 };
 
         var syncId = await w.StartSyncAsync("coh-1", destination);
         await Wait.UntilAsync(async () => (await w.Sync(syncId).GetStatusAsync()).ActiveRun?.Counts.Added > 0, "the first batches to land");
-        // More failures in a row than the resilience handler retries (4): the run must give up, retryably.
-        w.Iterable.Faults = new IterableFaults { WritesOnly = true, ServerErrorBurst = 7, ServerErrorStatus = 503 };
+        // More failures in a row than the resilience handler retries (4 retries, 5 attempts) for each of the 4 requests
+        // in flight, so one of them must give up and the run with it, retryably.
+        w.Iterable.Faults = new IterableFaults { WritesOnly = true, ServerErrorBurst = 17, ServerErrorStatus = 503 };
         var done = await w.WaitForStateAsync(syncId, SyncState.Done, TimeSpan.FromSeconds(120));
 
         var history = await w.HistoryAsync(syncId);
@@ -30,7 +32,7 @@ public sealed class InterruptionTests
         Assert.Equal(Members, history.Sum(r => r.Counts.Added));
         Assert.Equal(Members, done.SyncedCount);
         Assert.Equal(cohort, w.ListMembers(done.ListId!.Value));
-        Assert.InRange(w.IterableWritesSince(0).Count(e => e.Status == 503), 5, 7);
+        Assert.InRange(w.IterableWritesSince(0).Count(e => e.Status == 503), 5, 17);
     }
 
     [Fact]

@@ -6,48 +6,99 @@ using CohortSync.Iterable.Errors;
 namespace CohortSync.Grains.Runs;
 
 /// <summary>
-/// Pushes removes and adds to one list in batches, journalling each acknowledged batch into the synced set
-/// before the next one goes, so a run killed at any point loses nothing. Reads Iterable's per-member answer:
-/// refused members are counted by reason and kept out of the synced set (and, on subscribe, out of later runs).
-/// Pacing and 429 retries happen in the client's rate gate; any other failure goes up to the runner.
+/// Pushes removes and adds to one list in batches, up to <see cref="SyncEngineOptions.RequestsInFlight"/> at a time on
+/// disjoint members, journalling each batch into the synced set as soon as Iterable acknowledges it (in whatever order
+/// the answers come), so the checkpoint never claims an unacknowledged member and a run killed at any point loses
+/// nothing. Reads Iterable's per-member answer: refused members are counted by reason and kept out of the synced set
+/// (and, on subscribe, out of later runs). Pacing and 429 retries happen in the client's rate gate; on any other
+/// failure no new batch starts, the ones in flight are answered and journalled, and the first failure goes up.
 /// </summary>
 /// <param name="freshList">Created by this run: Iterable may not let it be written for a moment.</param>
 internal sealed class BatchPusher(IterableListClient iterable, long listId, bool freshList, IListDirectory lists, RunJournal journal, RunTally tally,
     SyncEngineOptions options)
 {
+    // Acknowledged batches are recorded one at a time: the journal, the builders and the refused set are not shared-safe.
+    private readonly SemaphoreSlim _recording = new(1, 1);
+
     public async Task<MemberSet> RemoveAsync(MemberSet removes, CancellationToken ct)
     {
         var dropped = new MemberSetBuilder(removes.Count);
-        foreach (var batch in MemberBatches.Split(removes, options.BatchSize))
+        await ForEachBatchAsync(removes, async batch =>
         {
             var outcome = await SendAsync(() => iterable.UnsubscribeAsync(listId, batch, ct), ct);
             // notFound is in Acknowledged: the member is already gone, which is what was asked.
             var gone = outcome.Acknowledged(batch);
-            Count(outcome, subscribe: false);
             // A member Iterable will not unsubscribe (forgotten, invalid, conflict) cannot be asked again with any
             // other answer; it leaves the synced set, counted under its reason, rather than being retried forever.
             var leaving = MemberSet.From(gone.Concat(Refused(outcome, batch)));
-            await journal.RemovedAsync(leaving, ct);
-            foreach (var id in leaving) dropped.Add(id);
-            tally.Removed += gone.Count;
-        }
+            await RecordAsync(async () =>
+            {
+                Count(outcome, subscribe: false);
+                await journal.RemovedAsync(leaving, CancellationToken.None);
+                foreach (var id in leaving) dropped.Add(id);
+                tally.CountRemoved(gone.Count);
+            });
+        }, ct);
         return dropped.Build();
     }
 
     public async Task<MemberSet> AddAsync(MemberSet adds, CancellationToken ct)
     {
         var acknowledged = new MemberSetBuilder(adds.Count);
-        foreach (var batch in MemberBatches.Split(adds, options.BatchSize))
+        await ForEachBatchAsync(adds, async batch =>
         {
             var outcome = await SendAsync(() => iterable.SubscribeAsync(listId, batch, ct), ct);
             var taken = outcome.Acknowledged(batch);
-            Count(outcome, subscribe: true);
-            await journal.Refused.AddAsync(Refused(outcome, batch), ct);
-            await journal.AddedAsync(MemberSet.From(taken), ct);
-            foreach (var id in taken) acknowledged.Add(id);
-            tally.Added += taken.Count;
-        }
+            await RecordAsync(async () =>
+            {
+                Count(outcome, subscribe: true);
+                await journal.Refused.AddAsync(Refused(outcome, batch), CancellationToken.None);
+                await journal.AddedAsync(MemberSet.From(taken), CancellationToken.None);
+                foreach (var id in taken) acknowledged.Add(id);
+                tally.CountAdded(taken.Count);
+            });
+        }, ct);
         return acknowledged.Build();
+    }
+
+    /// <summary>
+    /// Sends the batches with up to <see cref="SyncEngineOptions.RequestsInFlight"/> in flight. After a failure no new
+    /// batch starts; those in flight finish (their acknowledgements are journalled) before the first failure is thrown.
+    /// </summary>
+    private async Task ForEachBatchAsync(MemberSet members, Func<IReadOnlyList<string>, Task> push, CancellationToken ct)
+    {
+        var inFlight = new List<Task>(options.RequestsInFlight);
+        Exception? failure = null;
+        foreach (var batch in MemberBatches.Split(members, options.BatchSize))
+        {
+            if (inFlight.Count >= options.RequestsInFlight)
+            {
+                var done = await Task.WhenAny(inFlight);
+                inFlight.Remove(done);
+                if (done.Exception is { } ex) { failure = ex.InnerException ?? ex; break; }
+                if (done.IsCanceled) break;
+            }
+            if (ct.IsCancellationRequested) break;
+            inFlight.Add(push(batch));
+        }
+        foreach (var task in inFlight)
+        {
+            try { await task; }
+            catch (Exception ex) { failure ??= ex; }
+        }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Records one acknowledged batch. Not cancelled with the run: what Iterable has acknowledged is journalled even
+    /// while the run is being stopped, or the next run would not know it.
+    /// </summary>
+    private async Task RecordAsync(Func<Task> record)
+    {
+        await _recording.WaitAsync();
+        try { await record(); }
+        finally { _recording.Release(); }
     }
 
     /// <summary>Members refused for a reason that sending again will not change (notFound is not one: the user may appear).</summary>
@@ -86,7 +137,7 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
                 // racing for the same name) may not be writable yet. A list that is really gone fails the run.
                 if (listRetries >= options.NewListRetries || !(freshList || await StillExistsAsync(ct)))
                     throw RunFailure.Retryable($"Iterable list {listId} disappeared during the run; the next run recreates it and sends the whole cohort");
-                tally.Retries++;
+                tally.CountRetry();
                 await Task.Delay(options.NewListRetryDelay, ct);
             }
         }

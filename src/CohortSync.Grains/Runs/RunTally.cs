@@ -34,10 +34,21 @@ public sealed class RunTally
     public long Desired { get; set; }
     public long PlannedAdds { get; set; }
     public long PlannedRemoves { get; set; }
-    public long Added { get; set; }
-    public long Removed { get; set; }
-    public int Requests { get; set; }
-    public int Retries { get; set; }
+    private long _added;
+    private long _removed;
+    private int _requests;
+    private int _retries;
+
+    // Counted from every request in flight at once: atomically.
+    public long Added { get => Interlocked.Read(ref _added); set => Interlocked.Exchange(ref _added, value); }
+    public long Removed { get => Interlocked.Read(ref _removed); set => Interlocked.Exchange(ref _removed, value); }
+    public int Requests { get => Volatile.Read(ref _requests); set => Interlocked.Exchange(ref _requests, value); }
+    public int Retries { get => Volatile.Read(ref _retries); set => Interlocked.Exchange(ref _retries, value); }
+
+    public void CountAdded(long members) => Interlocked.Add(ref _added, members);
+    public void CountRemoved(long members) => Interlocked.Add(ref _removed, members);
+    public void CountRequest() => Interlocked.Increment(ref _requests);
+    public void CountRetry() => Interlocked.Increment(ref _retries);
     public long HeldBack { get; set; }
     public long HeldRemovals { get; set; }
     public string? Note { get; set; }

@@ -88,11 +88,7 @@ public sealed class CohortSyncGrain(
 
     public Task<SyncPreview> PreviewAsync() => execution.PreviewAsync(Require().RequirePreviewable());
 
-    public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit)
-    {
-        IReadOnlyList<RunRecord> runs = Require().History.AsEnumerable().Reverse().Take(Math.Clamp(limit, 1, 1000)).ToList();
-        return Task.FromResult(runs);
-    }
+    public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit) => Task.FromResult(Require().Recent(limit));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

@@ -95,6 +95,9 @@ public sealed class CohortSyncState
         new(ProjectId, SyncId, CohortId, CohortName, DestinationId, Cadence.ToString(), State, StateReason,
             ListId, ListName, SyncedCount, NextRunAt, LastRun, activeRun, CreatedAt, warning);
 
+    /// <summary>The newest <paramref name="limit"/> finished runs (1–1000), newest first.</summary>
+    public IReadOnlyList<RunRecord> Recent(int limit) => [.. History.AsEnumerable().Reverse().Take(Math.Clamp(limit, 1, 1000))];
+
     public void Record(RunRecord run, int limit)
     {
         History.Add(run);

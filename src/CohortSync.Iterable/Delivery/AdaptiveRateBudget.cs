@@ -9,8 +9,8 @@ public readonly record struct RateGrant(int Count, TimeSpan FirstIn, TimeSpan In
 /// <summary>
 /// One Iterable project's request rate, shared by every caller: permits are time slots spaced 1/rate apart,
 /// handed out at most <see cref="RateBudgetOptions.LeaseHorizon"/> ahead. A 429 halves the rate and pauses the
-/// project; a quiet period in which callers had to wait adds a step, up to the ceiling. Not thread-safe: the
-/// owning grain serialises calls.
+/// project; a quiet period in which callers had to wait adds a step, up to the ceiling. Before the first 429 the rate
+/// doubles instead (slow start), so the ceiling is found in seconds. Not thread-safe: the owning grain serialises calls.
 /// </summary>
 public sealed class AdaptiveRateBudget(RateBudgetOptions options, TimeProvider time)
 {
@@ -18,6 +18,7 @@ public sealed class AdaptiveRateBudget(RateBudgetOptions options, TimeProvider t
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
     private DateTimeOffset _lastChange = time.GetUtcNow();
     private bool _waitedSinceChange;
+    private bool _slowStart = options.SlowStartFactor > 1;
 
     public double PerSecond { get; private set; } = options.StartPerSecond;
 
@@ -66,6 +67,7 @@ public sealed class AdaptiveRateBudget(RateBudgetOptions options, TimeProvider t
     {
         var now = time.GetUtcNow();
         RateLimitedCount++;
+        _slowStart = false;
         if (epoch >= Epoch)
         {
             PerSecond = Math.Max(options.MinPerSecond, PerSecond * options.DecreaseFactor);
@@ -83,7 +85,7 @@ public sealed class AdaptiveRateBudget(RateBudgetOptions options, TimeProvider t
 
     private void ProbeUpward(DateTimeOffset now)
     {
-        if (now - _lastChange < options.QuietPeriod)
+        if (now - _lastChange < (_slowStart ? options.SlowStartPeriod : options.QuietPeriod))
         {
             return;
         }
@@ -91,7 +93,7 @@ public sealed class AdaptiveRateBudget(RateBudgetOptions options, TimeProvider t
         // Only a budget that held callers back learns anything from going faster.
         if (_waitedSinceChange && PerSecond < _ceiling)
         {
-            PerSecond = Math.Min(_ceiling, PerSecond + options.IncreaseStep);
+            PerSecond = Math.Min(_ceiling, _slowStart ? PerSecond * options.SlowStartFactor : PerSecond + options.IncreaseStep);
         }
 
         _lastChange = now;

@@ -27,6 +27,16 @@ public sealed class RateBudgetOptions
     /// <summary>How long without a 429 before the rate is raised by <see cref="IncreaseStep"/>.</summary>
     public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Until the project's first 429 the rate is multiplied by this after every <see cref="SlowStartPeriod"/> in which
+    /// callers had to wait (TCP's slow start): from the default start of 20 a second it reaches a ceiling of 100 in
+    /// about 6 s instead of 200 s of steps. After the first 429, <see cref="IncreaseStep"/> per <see cref="QuietPeriod"/>.
+    /// 1 turns it off.
+    /// </summary>
+    public double SlowStartFactor { get; set; } = 2;
+
+    public TimeSpan SlowStartPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Pause of the whole project after a 429 that carries no Retry-After.</summary>
     public TimeSpan RateLimitPause { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -46,6 +56,11 @@ public sealed class RateBudgetOptions
         if (DecreaseFactor is <= 0 or >= 1)
         {
             yield return "DecreaseFactor must be between 0 and 1";
+        }
+
+        if (SlowStartFactor < 1 || SlowStartPeriod <= TimeSpan.Zero)
+        {
+            yield return "SlowStartFactor must be at least 1 and SlowStartPeriod positive";
         }
 
         if (IncreaseStep < 0 || QuietPeriod <= TimeSpan.Zero || RateLimitPause < TimeSpan.Zero || MaxRateLimitPause < RateLimitPause || LeaseHorizon <= TimeSpan.Zero)

@@ -42,10 +42,11 @@ public static class IterableEndpoints
         {
             var http = invocation.HttpContext;
             var faults = sandbox.Faults;
-            if (faults.LatencyMs > 0)
+            var latency = faults.LatencyMs + (faults.LatencyJitterMs > 0 ? Random.Shared.Next(faults.LatencyJitterMs + 1) : 0);
+            if (latency > 0)
             {
                 using var held = sandbox.Hold();
-                await Task.Delay(faults.LatencyMs, http.RequestAborted);
+                await Task.Delay(latency, http.RequestAborted);
             }
 
             var request = http.Request;

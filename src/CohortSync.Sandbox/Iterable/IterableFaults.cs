@@ -35,6 +35,9 @@ public sealed record IterableFaults
     /// <summary>Added to every Iterable request before it is answered.</summary>
     public int LatencyMs { get; init; }
 
+    /// <summary>Up to this much more, drawn per request, so answers to requests in flight together come back out of order.</summary>
+    public int LatencyJitterMs { get; init; }
+
     /// <summary>Per-project limit in requests per second (token bucket, one second of burst); 0 means none.</summary>
     public double RequestsPerSecondPerProject { get; init; }
 
@@ -51,7 +54,7 @@ public sealed record IterableFaults
             yield return "percentages must be between 0 and 100";
         }
 
-        if (RateLimitBurst < 0 || ServerErrorBurst < 0 || LatencyMs < 0 || NotReadySubscribesAfterCreate < 0 || RequestsPerSecondPerProject < 0)
+        if (RateLimitBurst < 0 || ServerErrorBurst < 0 || LatencyMs < 0 || LatencyJitterMs < 0 || NotReadySubscribesAfterCreate < 0 || RequestsPerSecondPerProject < 0)
         {
             yield return "counts, latency and rates must not be negative";
         }

@@ -22,6 +22,9 @@ public sealed class InMemorySnapshotStore : ISnapshotStore
 
     public int Clears { get; private set; }
 
+    /// <summary>Called with each append's members as it is stored, in the order the appends came.</summary>
+    public Action<MemberSet, MemberSet>? OnAppend { get; set; }
+
     /// <summary>Append attempts <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 throw <paramref name="exception"/>.</summary>
     public void FailAppends(int first, Exception exception, int count = 1)
     {
@@ -54,6 +57,7 @@ public sealed class InMemorySnapshotStore : ISnapshotStore
             if (!_journals.TryGetValue(syncKey, out var journal)) _journals[syncKey] = journal = [];
             journal.Add((added, removed));
             Writes++;
+            OnAppend?.Invoke(added, removed);
         }
         return Task.CompletedTask;
     }

@@ -53,7 +53,8 @@ public sealed class RunnerWorld : IAsyncDisposable
     /// Read by the runner when it needs them, so a test may change them before a run. Batches of 3 make several
     /// batches of a small cohort; no cluster-retry window and no waiting on a list Iterable calls missing.
     /// </summary>
-    public SyncEngineOptions Options { get; } = new() { BatchSize = 3, ClusterRetryWindow = TimeSpan.Zero, NewListRetries = 0 };
+    /// <summary>One request in flight, so a test can say which batch meets a fault; <c>RequestsInFlightTests</c> raise it.</summary>
+    public SyncEngineOptions Options { get; } = new() { BatchSize = 3, ClusterRetryWindow = TimeSpan.Zero, NewListRetries = 0, RequestsInFlight = 1 };
 
     public FakeCohortSource Cohort { get; } = new(CohortId, CohortName);
 
@@ -89,14 +90,18 @@ public sealed class RunnerWorld : IAsyncDisposable
     }
 
     /// <summary>A run of the sync as its grain would start it: the stored list id, a client gated for this run's tally.</summary>
-    public Task<RunResult> RunAsync(RunTally? tally = null, Action<int>? beforeWrite = null)
+    public Task<RunResult> RunAsync(RunTally? tally = null, Action<int>? beforeWrite = null) =>
+        RunAsync(tally, beforeWrite is null ? null : write => { beforeWrite(write); return Task.CompletedTask; }, CancellationToken.None);
+
+    /// <param name="beforeWrite">Awaited just before the Nth write goes out (the others in flight go on meanwhile).</param>
+    public Task<RunResult> RunAsync(RunTally? tally, Func<int, Task>? beforeWrite, CancellationToken ct)
     {
         tally ??= new RunTally();
         return Runner.RunAsync(Request(tally, beforeWrite), tally, (listId, listName) =>
         {
             ListsReady.Add((listId, listName, _sent.Answered));
             return Task.CompletedTask;
-        }, CancellationToken.None);
+        }, ct);
     }
 
     public Task<PreviewResult> PreviewAsync() => Runner.PreviewAsync(Request(new RunTally(), null), CancellationToken.None);
@@ -124,12 +129,12 @@ public sealed class RunnerWorld : IAsyncDisposable
         await Sandbox.DisposeAsync();
     }
 
-    private RunRequest Request(RunTally tally, Action<int>? beforeWrite) =>
+    private RunRequest Request(RunTally tally, Func<int, Task>? beforeWrite) =>
         new(SyncKey, ProjectId, CohortId, ListId, IdentityRules.DefaultProperty, Cohort, Lists, Client(tally, beforeWrite));
 
     private List<RequestLogEntry> IterableCalls(long sequence) =>
         [.. Sandbox.Requests.Since(sequence).Where(entry => entry.Path.StartsWith("/api/lists", StringComparison.Ordinal))];
 
-    private IterableListClient Client(RunTally tally, Action<int>? beforeWrite) =>
+    private IterableListClient Client(RunTally tally, Func<int, Task>? beforeWrite) =>
         _services.GetRequiredService<IIterableClientFactory>().Create(Sandbox.BaseUrl, ClientKey, new PermitAllGate(tally, beforeWrite));
 }

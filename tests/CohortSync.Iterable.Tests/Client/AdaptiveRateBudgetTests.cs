@@ -8,13 +8,14 @@ public sealed class AdaptiveRateBudgetTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static (AdaptiveRateBudget Budget, ManualTime Time) NewBudget(double start = 10, double max = 20)
+    private static (AdaptiveRateBudget Budget, ManualTime Time) NewBudget(double start = 10, double max = 20, double slowStart = 1)
     {
         var time = new ManualTime(Start);
         var options = new RateBudgetOptions
         {
             StartPerSecond = start, MaxPerSecond = max, IncreaseStep = 1, QuietPeriod = TimeSpan.FromSeconds(5),
             RateLimitPause = TimeSpan.FromSeconds(1), LeaseHorizon = TimeSpan.FromMilliseconds(250),
+            SlowStartFactor = slowStart, SlowStartPeriod = TimeSpan.FromSeconds(2),
         };
         return (new AdaptiveRateBudget(options, time), time);
     }
@@ -69,5 +70,49 @@ public sealed class AdaptiveRateBudgetTests
 
         budget.Lease(1);
         Assert.Equal(12, budget.PerSecond);
+    }
+
+    [Fact]
+    public void Before_the_first_429_the_rate_doubles_each_slow_start_period_and_after_it_grows_by_steps()
+    {
+        var (budget, time) = NewBudget(start: 10, max: 1000, slowStart: 2);
+
+        for (var period = 0; period < 3; period++) WaitedThrough(budget, time, TimeSpan.FromSeconds(2.1));
+        budget.Lease(1);
+        Assert.Equal(80, budget.PerSecond);
+
+        budget.RateLimited(budget.Epoch, null);
+        Assert.Equal(40, budget.PerSecond);
+        // The doubling has stopped: a slow-start period is no longer enough, and a quiet period adds one step.
+        WaitedThrough(budget, time, TimeSpan.FromSeconds(2.1));
+        budget.Lease(1);
+        Assert.Equal(40, budget.PerSecond);
+        WaitedThrough(budget, time, TimeSpan.FromSeconds(5));
+        budget.Lease(1);
+        Assert.Equal(41, budget.PerSecond);
+    }
+
+    [Fact]
+    public void With_defaults_and_no_429_the_ceiling_is_reached_within_ten_seconds()
+    {
+        var time = new ManualTime(Start);
+        var budget = new AdaptiveRateBudget(new RateBudgetOptions(), time);
+        var elapsed = TimeSpan.Zero;
+
+        while (budget.PerSecond < new RateBudgetOptions().MaxPerSecond && elapsed < TimeSpan.FromSeconds(60))
+        {
+            WaitedThrough(budget, time, TimeSpan.FromMilliseconds(500));
+            elapsed += TimeSpan.FromMilliseconds(500);
+        }
+
+        Assert.InRange(elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Callers want more than the budget gives for <paramref name="span"/>, then the clock moves on.</summary>
+    private static void WaitedThrough(AdaptiveRateBudget budget, ManualTime time, TimeSpan span)
+    {
+        budget.Lease(10_000);
+        budget.Lease(10_000);
+        time.Advance(span);
     }
 }
