@@ -1,4 +1,5 @@
 using CohortSync.Contracts;
+using CohortSync.Testing;
 
 namespace CohortSync.Cluster.Tests.Harness;
 
