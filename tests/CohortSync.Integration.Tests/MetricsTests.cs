@@ -6,7 +6,7 @@ using CohortSync.Contracts;
 namespace CohortSync.Integration.Tests;
 
 /// <summary>The silo's <c>/metrics</c> (Prometheus text): what the engine did, beside Orleans' and the runtime's own.</summary>
-[Collection(nameof(SiloCollection))]
+[Collection(nameof(AloneInProcessCollection))]
 public sealed class MetricsTests
 {
     [Fact]
