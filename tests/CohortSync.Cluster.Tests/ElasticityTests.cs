@@ -104,13 +104,12 @@ public sealed class ElasticityTests(PostgresFixture postgres)
         environment["COHORTSYNC_SERVICE_ID"] = SiloCluster.ServiceId;
         // Until the cluster declares the killed silo dead, a call to a grain that lived there cannot be
         // answered (exit 3, nothing done); the command works again once the survivors took over.
-        var result = await ChildProcess.RunAsync(ChildProcess.Client, args, environment, stdin, TimeSpan.FromMinutes(4));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (result.ExitCode == 3 && DateTime.UtcNow < deadline)
+        ProcessResult result = null!;
+        await Wait.UntilAsync($"cohortsync {string.Join(' ', args.Take(3))} to reach the cluster", TimeSpan.FromSeconds(90), async () =>
         {
-            await Task.Delay(1000);
             result = await ChildProcess.RunAsync(ChildProcess.Client, args, environment, stdin, TimeSpan.FromMinutes(4));
-        }
+            return (result.ExitCode != 3, $"exit {result.ExitCode}: {result.Stderr.Trim()}");
+        }, poll: TimeSpan.FromSeconds(1));
         Assert.True(result.ExitCode == 0, $"cohortsync {string.Join(' ', args.Take(3))} exited {result.ExitCode}: {result.Stderr}{result.Stdout}");
         return JsonDocument.Parse(result.Stdout).RootElement.Clone();
     }
