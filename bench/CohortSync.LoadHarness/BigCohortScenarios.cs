@@ -1,5 +1,6 @@
 using CohortSync.Contracts;
 using CohortSync.Sandbox.Amplitude;
+using CohortSync.Testing;
 
 namespace CohortSync.LoadHarness;
 
@@ -15,10 +16,10 @@ public sealed class BigCohortScenarios(World world, HarnessOptions options, Resu
 
     public async Task RunAsync()
     {
-        var destination = await world.EnableProjectAsync(ProjectId, AmplitudeKey);
+        var destination = await world.EnableTenantAsync(ProjectId, AmplitudeKey);
         world.Sandbox.Amplitude.PutGenerated(AmplitudeKey, CohortId, "Big cohort", new GeneratedCohortSpec(options.Members));
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the silo settle after start-up before taking its idle size
-        var (idle, _) = MachineFacts.Memory(world.Silo.ProcessId);
+        var (idle, _) = MachineFacts.Memory(world.SiloProcessId());
         table.Add("idle", "silo resident set", ResultTable.Mb(idle));
 
         var sync = await Measure("1 first run", options.Members, async () =>
@@ -46,19 +47,19 @@ public sealed class BigCohortScenarios(World world, HarnessOptions options, Resu
 
     private async Task<string> Measure(string scenario, int members, Func<Task<(string SyncId, long RunNumber)>> start, long idle, int? expectedWrites)
     {
-        var pid = world.Silo.ProcessId;
+        var pid = world.SiloProcessId();
         MachineFacts.ResetPeak(pid);
-        var mark = world.Mark;
+        var mark = world.LastRequestSequence;
         var load = MachineFacts.LoadAverage();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var (syncId, runNumber) = await start();
         var run = await world.WaitForRunAsync(ProjectId, syncId, runNumber, TimeSpan.FromMinutes(30));
         var wall = clock.Elapsed;
         var (_, peak) = MachineFacts.Memory(pid);
-        var writes = world.IterableWritesSince(mark);
+        var writes = world.MembershipWritesSince(mark);
         var c = run.Counts;
         var status = await world.Sync(ProjectId, syncId).GetStatusAsync();
-        var listSize = world.Sandbox.Iterable.GetListMembers(World.IterableKeyOf(ProjectId), status.ListId!.Value).Count;
+        var listSize = world.Sandbox.Iterable.GetListMembers(TenantProjects.IterableKeyOf(ProjectId), status.ListId!.Value).Count;
 
         var engine = (run.FinishedAt!.Value - run.StartedAt).TotalMilliseconds - c.AmplitudeWaitMs;
         table.Add(scenario, "outcome", $"{run.Outcome}, +{c.Added:N0} −{c.Removed:N0}, list holds {listSize:N0}", note: $"load {load}");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CohortSync.Contracts;
 using CohortSync.Core.Scheduling;
 using CohortSync.Sandbox.Amplitude;
+using CohortSync.Testing;
 
 namespace CohortSync.LoadHarness;
 
@@ -22,7 +23,7 @@ public sealed class ManySyncsScenario(World world, HarnessOptions options, Resul
         for (var p = 0; p < projects; p++)
         {
             var (projectId, amplitudeKey) = ($"many-{p}", $"many-{p}-amplitude");
-            var destination = await world.EnableProjectAsync(projectId, amplitudeKey);
+            var destination = await world.EnableTenantAsync(projectId, amplitudeKey);
             for (var j = 0; j < options.SyncsPerProject && syncs.Count < options.Syncs; j++)
             {
                 var cohortId = $"c{j}";
@@ -32,7 +33,7 @@ public sealed class ManySyncsScenario(World world, HarnessOptions options, Resul
             }
         }
         await Task.Delay(TimeSpan.FromSeconds(3));
-        var (idle, _) = MachineFacts.Memory(world.Silo.ProcessId);
+        var (idle, _) = MachineFacts.Memory(world.SiloProcessId());
 
         var cadence = options.Period.TotalMinutes >= 1 && options.Period.TotalMinutes % 1 == 0 ? $"{options.Period.TotalMinutes:0}m" : $"{options.Period.TotalSeconds:0}s";
         var clock = Stopwatch.StartNew();
@@ -50,7 +51,7 @@ public sealed class ManySyncsScenario(World world, HarnessOptions options, Resul
             note: $"cadence {cadence} (the compressed hour), {options.MembersPerSync:N0} members each, {projects} projects");
 
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var (configured, _) = MachineFacts.Memory(world.Silo.ProcessId);
+        var (configured, _) = MachineFacts.Memory(world.SiloProcessId());
         table.Add(Scenario, "silo memory per configured sync (RSS after setup − before)", $"{(configured - idle) / 1024.0 / syncs.Count:0.0} KB",
             target: "≤ 20 KB", note: $"{ResultTable.Mb(idle)} → {ResultTable.Mb(configured)}, activations still in memory");
 
@@ -65,10 +66,10 @@ public sealed class ManySyncsScenario(World world, HarnessOptions options, Resul
         }
 
         var windowStart = DateTimeOffset.UtcNow;
-        MachineFacts.ResetPeak(world.Silo.ProcessId);
+        MachineFacts.ResetPeak(world.SiloProcessId());
         var load = MachineFacts.LoadAverage();
         await Task.Delay(options.Period + TimeSpan.FromSeconds(30));
-        var (_, peak) = MachineFacts.Memory(world.Silo.ProcessId);
+        var (_, peak) = MachineFacts.Memory(world.SiloProcessId());
         var windowEnd = windowStart + options.Period;
 
         var runs = new List<(RunRecord Run, DateTimeOffset Slot)>();

@@ -1,4 +1,5 @@
 using CohortSync.LoadHarness;
+using CohortSync.Testing;
 
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 1,2,3,5 [--members 2000000]
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 4 --syncs 10000 --period 10m
@@ -9,13 +10,13 @@ Console.WriteLine($"# CohortSync load harness — {DateTimeOffset.UtcNow:yyyy-MM
 
 if (options.Scenarios.Overlaps([1, 2, 3]))
 {
-    await using var world = await World.StartAsync(options);
+    await using var world = await TenantProjects.StartWorldAsync(options);
     await new BigCohortScenarios(world, options, table).RunAsync();
 }
 if (options.Scenarios.Contains(5)) await new PostgresDiffScenario(options, table).RunAsync();
 if (options.Scenarios.Contains(4))
 {
-    await using var world = await World.StartAsync(options);
+    await using var world = await TenantProjects.StartWorldAsync(options);
     await new ManySyncsScenario(world, options, table).RunAsync();
 }
 

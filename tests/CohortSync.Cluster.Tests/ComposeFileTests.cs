@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CohortSync.Cluster.Tests.Harness;
+using CohortSync.Testing;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

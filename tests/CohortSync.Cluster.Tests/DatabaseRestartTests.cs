@@ -16,7 +16,7 @@ public sealed class DatabaseRestartTests(PostgresFixture postgres)
     [Fact]
     public async Task Database_restart_mid_run_is_outlasted_by_the_runs_which_finish_exact_with_an_hourly_cadence_and_no_silo_exits()
     {
-        await using var cluster = await TestCluster.StartAsync(postgres, silos: 2, "--CohortSync:Engine:BatchSize=10",
+        await using var cluster = await World.StartClusterAsync(postgres, silos: 2, "--CohortSync:Engine:BatchSize=10",
             // One request in flight per run, so overlapping writes to a list can only mean two runs (WriteLog).
             "--CohortSync:Engine:RequestsInFlight=1");
         var fleet = new SyncFleet(cluster, 40);

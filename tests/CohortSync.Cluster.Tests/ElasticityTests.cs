@@ -13,7 +13,7 @@ public sealed class ElasticityTests(PostgresFixture postgres)
     [Fact]
     public async Task Silo_that_joins_later_takes_a_share_of_new_syncs()
     {
-        await using var cluster = await TestCluster.StartAsync(postgres, silos: 2);
+        await using var cluster = await World.StartClusterAsync(postgres, silos: 2);
         var destination = await cluster.EnableProjectAsync();
         var before = new SyncFleet(cluster, 10);
         before.SetCohorts(1);
@@ -39,25 +39,25 @@ public sealed class ElasticityTests(PostgresFixture postgres)
     [Fact]
     public async Task Cli_keeps_working_through_the_other_gateways_and_the_membership_table_when_a_silo_dies()
     {
-        await using var cluster = await TestCluster.StartAsync(postgres, silos: 3);
+        await using var cluster = await World.StartClusterAsync(postgres, silos: 3);
         var gateways = string.Join(',', cluster.Silos.Select(s => s.Gateway));
         var url = cluster.Sandbox.BaseUrl.ToString();
         cluster.SetCohort("coh-cli", [.. Enumerable.Range(0, 40).Select(i => $"cli-{i:D3}")]);
-        await CliAsync(cluster, ["project", "enable", TestCluster.ProjectId, "--amplitude-url", url, "--gateway", gateways, "--json"],
-            stdin: $"{TestCluster.AmplitudeKey}\n{TestCluster.AmplitudeSecret}\n");
+        await CliAsync(cluster, ["project", "enable", World.ProjectId, "--amplitude-url", url, "--gateway", gateways, "--json"],
+            stdin: $"{World.AmplitudeKey}\n{World.AmplitudeSecret}\n");
 
         // The first gateway of the list dies without a word; nobody has declared it dead yet.
         cluster.Silos[0].Kill();
 
-        var destination = await CliAsync(cluster, ["destination", "add", TestCluster.ProjectId, "--name", "Sandbox", "--iterable-url", url, "--gateway", gateways, "--json"],
-            environment: new() { ["ITERABLE_API_KEY"] = TestCluster.IterableKey });
+        var destination = await CliAsync(cluster, ["destination", "add", World.ProjectId, "--name", "Sandbox", "--iterable-url", url, "--gateway", gateways, "--json"],
+            environment: new() { ["ITERABLE_API_KEY"] = World.IterableKey });
         var destinationId = destination.GetProperty("destinationId").GetString()!;
-        var started = await CliAsync(cluster, ["sync", "start", TestCluster.ProjectId, "--cohort", "coh-cli", "--destination", destinationId,
+        var started = await CliAsync(cluster, ["sync", "start", World.ProjectId, "--cohort", "coh-cli", "--destination", destinationId,
             "--cadence", "once", "--wait", "--timeout", "3m", "--gateway", gateways, "--json"]);
         Assert.Equal("succeeded", started.GetProperty("run").GetProperty("outcome").GetString());
 
         // Without naming any gateway: the membership table lists the silos that are alive.
-        var syncs = await CliAsync(cluster, ["sync", "list", TestCluster.ProjectId, "--postgres", "--json"],
+        var syncs = await CliAsync(cluster, ["sync", "list", World.ProjectId, "--postgres", "--json"],
             environment: new() { ["COHORTSYNC_POSTGRES"] = cluster.ConnectionString });
         Assert.Equal(started.GetProperty("sync").GetProperty("syncId").GetString(), Assert.Single(syncs.EnumerateArray()).GetProperty("syncId").GetString());
         Assert.Equal("", cluster.CrashReport());
@@ -67,7 +67,7 @@ public sealed class ElasticityTests(PostgresFixture postgres)
     public async Task Read_only_command_rides_out_a_killed_silo_until_the_cluster_has_taken_over_its_grains()
     {
         // Orleans' production probe timeout: the killed silo stays undeclared for 15 s or more, the window this is about.
-        await using var cluster = await TestCluster.StartAsync(postgres, silos: 3, "--CohortSync:Membership:ProbeTimeout=00:00:05");
+        await using var cluster = await World.StartClusterAsync(postgres, silos: 3, "--CohortSync:Membership:ProbeTimeout=00:00:05");
         var destination = await cluster.EnableProjectAsync();
         cluster.SetCohort("coh-ride", ["ride-1", "ride-2"]);
         var sync = (await cluster.Project.StartSyncAsync(new StartSyncRequest("coh-ride", destination, "once"))).SyncId;
@@ -81,7 +81,7 @@ public sealed class ElasticityTests(PostgresFixture postgres)
 
         victim.Kill();
         // One command, run once: the sync's grain lived on the dead silo, which is also the first gateway named.
-        var result = await ChildProcess.RunAsync(ChildProcess.Client, ["sync", "status", TestCluster.ProjectId, sync, "--gateway", gateways, "--json"],
+        var result = await ChildProcess.RunAsync(ChildProcess.Client, ["sync", "status", World.ProjectId, sync, "--gateway", gateways, "--json"],
             ClientEnvironment(cluster), "", TimeSpan.FromMinutes(4));
 
         Assert.True(result.ExitCode == 0, $"sync status exited {result.ExitCode}: {result.Stderr}{result.Stdout}");
@@ -91,26 +91,25 @@ public sealed class ElasticityTests(PostgresFixture postgres)
         Assert.Equal("", cluster.CrashReport());
     }
 
-    private static Dictionary<string, string?> ClientEnvironment(TestCluster cluster) => new()
+    private static Dictionary<string, string?> ClientEnvironment(World cluster) => new()
     {
         ["COHORTSYNC_CLUSTER_ID"] = cluster.ClusterId,
-        ["COHORTSYNC_SERVICE_ID"] = TestCluster.ServiceId,
+        ["COHORTSYNC_SERVICE_ID"] = SiloCluster.ServiceId,
     };
 
-    private static async Task<JsonElement> CliAsync(TestCluster cluster, string[] args, string stdin = "", Dictionary<string, string?>? environment = null)
+    private static async Task<JsonElement> CliAsync(World cluster, string[] args, string stdin = "", Dictionary<string, string?>? environment = null)
     {
         environment ??= [];
         environment["COHORTSYNC_CLUSTER_ID"] = cluster.ClusterId;
-        environment["COHORTSYNC_SERVICE_ID"] = TestCluster.ServiceId;
+        environment["COHORTSYNC_SERVICE_ID"] = SiloCluster.ServiceId;
         // Until the cluster declares the killed silo dead, a call to a grain that lived there cannot be
         // answered (exit 3, nothing done); the command works again once the survivors took over.
-        var result = await ChildProcess.RunAsync(ChildProcess.Client, args, environment, stdin, TimeSpan.FromMinutes(4));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (result.ExitCode == 3 && DateTime.UtcNow < deadline)
+        ProcessResult result = null!;
+        await Wait.UntilAsync($"cohortsync {string.Join(' ', args.Take(3))} to reach the cluster", TimeSpan.FromSeconds(90), async () =>
         {
-            await Task.Delay(1000);
             result = await ChildProcess.RunAsync(ChildProcess.Client, args, environment, stdin, TimeSpan.FromMinutes(4));
-        }
+            return (result.ExitCode != 3, $"exit {result.ExitCode}: {result.Stderr.Trim()}");
+        }, poll: TimeSpan.FromSeconds(1));
         Assert.True(result.ExitCode == 0, $"cohortsync {string.Join(' ', args.Take(3))} exited {result.ExitCode}: {result.Stderr}{result.Stdout}");
         return JsonDocument.Parse(result.Stdout).RootElement.Clone();
     }

@@ -16,7 +16,7 @@ public sealed class FailoverTests(PostgresFixture postgres)
     public async Task Silo_killed_mid_run_loses_no_member_and_its_syncs_finish_and_keep_their_cadence_on_the_survivors()
     {
         // Batches of 10 give every run of the small cohorts several writes, one after another.
-        await using var cluster = await TestCluster.StartAsync(postgres, silos: 3, "--CohortSync:Engine:BatchSize=10",
+        await using var cluster = await World.StartClusterAsync(postgres, silos: 3, "--CohortSync:Engine:BatchSize=10",
             // One request in flight per run, so overlapping writes to a list can only mean two runs (WriteLog).
             "--CohortSync:Engine:RequestsInFlight=1");
         var fleet = new SyncFleet(cluster, Syncs);
@@ -67,9 +67,9 @@ public sealed class FailoverTests(PostgresFixture postgres)
     /// Waits until one silo hosts syncs whose runs have sent writes and not finished; returns it, the syncs
     /// it hosts, and those with writes in flight.
     /// </summary>
-    private static async Task<(SiloNode Victim, IReadOnlyList<string> Hosted, IReadOnlyList<string> Writing)> FindSiloWithWritesInFlightAsync(TestCluster cluster, SyncFleet fleet)
+    private static async Task<(SiloProcess Victim, IReadOnlyList<string> Hosted, IReadOnlyList<string> Writing)> FindSiloWithWritesInFlightAsync(World cluster, SyncFleet fleet)
     {
-        (SiloNode, IReadOnlyList<string>, IReadOnlyList<string>)? found = null;
+        (SiloProcess, IReadOnlyList<string>, IReadOnlyList<string>)? found = null;
         await Retry.UntilAsync("a silo with runs writing to Iterable", TimeSpan.FromSeconds(90), async () =>
         {
             var placed = await Task.WhenAll(fleet.SyncIds.Select(async id => (Id: id, Status: await cluster.StatusAsync(id), Host: await cluster.HostOfAsync(id))));

@@ -16,7 +16,7 @@ public sealed class SharedRateBudgetTests(PostgresFixture postgres)
     public async Task Twenty_syncs_on_two_silos_adapt_to_the_projects_rate_limit_and_none_fails()
     {
         // Small batches make many writes; the engine starts far above the limit (EngineTestSettings) and must come down.
-        await using var cluster = await TestCluster.StartAsync(postgres, silos: 2, "--CohortSync:Engine:BatchSize=10");
+        await using var cluster = await World.StartClusterAsync(postgres, silos: 2, "--CohortSync:Engine:BatchSize=10");
         cluster.Sandbox.Iterable.Faults = new IterableFaults { RequestsPerSecondPerProject = Limit };
         var destination = await cluster.EnableProjectAsync();
         var fleet = new SyncFleet(cluster, 20);

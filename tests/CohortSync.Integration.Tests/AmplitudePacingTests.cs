@@ -1,5 +1,5 @@
+using CohortSync.Testing;
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
 using CohortSync.Sandbox.Amplitude;
 using CohortSync.Sandbox.RequestLogging;
 
@@ -16,23 +16,23 @@ public sealed class AmplitudePacingTests
     public async Task A_projects_downloads_stay_within_its_concurrency_and_window_limits()
     {
         // Two at once, five per six seconds; every export job answers "in progress" 30 times first.
-        await using var s = await Scenario.StartAsync(StorageUnderTest.Sqlite,
+        await using var s = await World.StartAsync(StorageUnderTest.Sqlite,
             "--CohortSync:Engine:AmplitudeConcurrentDownloads=2", "--CohortSync:Engine:AmplitudeDownloadsPerWindow=5",
             "--CohortSync:Engine:AmplitudeDownloadWindow=00:00:06");
-        s.Sandbox.Amplitude.PutProject(Scenario.AmplitudeKey, Scenario.AmplitudeSecret, new AmplitudeProjectSettings { InProgressPolls = 30 });
+        s.Sandbox.Amplitude.PutProject(World.AmplitudeKey, World.AmplitudeSecret, new AmplitudeProjectSettings { InProgressPolls = 30 });
         const int count = 8;
-        for (var i = 0; i < count; i++) s.SetCohort($"coh-{i}", $"Paced {i}", Scenario.Users(i * 100, 10));
+        for (var i = 0; i < count; i++) s.SetCohort($"coh-{i}", $"Paced {i}", World.Users(i * 100, 10));
         var destination = await s.EnableWithDestinationAsync();
         var mark = s.LastRequestSequence;
 
         var syncs = new List<string>();
         for (var i = 0; i < count; i++) syncs.Add((await s.StartSyncAsync($"coh-{i}", destination)).SyncId);
-        await Eventually.ValueAsync(async () =>
+        await Wait.ForAsync(async () =>
         {
             foreach (var sync in syncs)
                 if ((await s.Sync(sync).GetStatusAsync()).ActiveRun is { Phase: RunPhase.WaitingForAmplitude } waiting) return waiting;
             return null;
-        }, TimeSpan.FromSeconds(60), "a run to wait for Amplitude's limits");
+        }, "a run to wait for Amplitude's limits", TimeSpan.FromSeconds(60));
         var runs = new List<RunRecord>();
         foreach (var sync in syncs) runs.Add(await s.WaitForRunAsync(sync, 1, TimeSpan.FromMinutes(2)));
 

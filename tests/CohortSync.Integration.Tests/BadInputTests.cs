@@ -1,6 +1,5 @@
 using CohortSync.Testing;
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
 
 namespace CohortSync.Integration.Tests;
 
@@ -10,8 +9,8 @@ public abstract class BadInputTests(StorageUnderTest storage)
     [Fact]
     public async Task Wrong_iterable_key_fails_the_run_marks_the_destination_unhealthy_and_pauses_the_sync()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        s.SetCohort("coh-1", "Key test", Scenario.Users(0, 10));
+        await using var s = await World.StartAsync(storage);
+        s.SetCohort("coh-1", "Key test", World.Users(0, 10));
         var destination = await s.EnableWithDestinationAsync(iterableKey: "not-a-registered-key");
 
         var sync = await s.StartSyncAsync("coh-1", destination);
@@ -31,7 +30,7 @@ public abstract class BadInputTests(StorageUnderTest storage)
     [Fact]
     public async Task Unknown_cohort_is_refused_when_the_sync_is_started()
     {
-        await using var s = await Scenario.StartAsync(storage);
+        await using var s = await World.StartAsync(storage);
         var destination = await s.EnableWithDestinationAsync();
 
         var error = await Assert.ThrowsAsync<CohortSyncException>(() => s.StartSyncAsync("no-such-cohort", destination));
@@ -44,12 +43,12 @@ public abstract class BadInputTests(StorageUnderTest storage)
     [Fact]
     public async Task Cohort_deleted_after_the_sync_started_fails_the_run_with_the_reason_and_writes_nothing()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        s.SetCohort("coh-1", "Short-lived", Scenario.Users(0, 10));
+        await using var s = await World.StartAsync(storage);
+        s.SetCohort("coh-1", "Short-lived", World.Users(0, 10));
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
         await s.WaitForRunAsync(sync.SyncId, 1);
-        s.Sandbox.Amplitude.DeleteCohort(Scenario.AmplitudeKey, "coh-1");
+        s.Sandbox.Amplitude.DeleteCohort(World.AmplitudeKey, "coh-1");
         var mark = s.LastRequestSequence;
 
         var run = await s.RunAndWaitAsync(sync.SyncId);
@@ -66,13 +65,13 @@ public abstract class BadInputTests(StorageUnderTest storage)
     [InlineData("\"amplitude_id\",\"user_id\"\n\"1\",\"unterminated\n")]
     public async Task Malformed_cohort_file_fails_the_run_without_touching_iterable_or_the_synced_set(string csv)
     {
-        await using var s = await Scenario.StartAsync(storage);
-        var cohort = Scenario.Users(0, 100);
+        await using var s = await World.StartAsync(storage);
+        var cohort = World.Users(0, 100);
         s.SetCohort("coh-1", "Fragile", cohort);
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
         await s.WaitForRunAsync(sync.SyncId, 1);
-        s.Sandbox.Amplitude.PutRaw(Scenario.AmplitudeKey, "coh-1", "Fragile", csv);
+        s.Sandbox.Amplitude.PutRaw(World.AmplitudeKey, "coh-1", "Fragile", csv);
         var mark = s.LastRequestSequence;
 
         var broken = await s.RunAndWaitAsync(sync.SyncId);

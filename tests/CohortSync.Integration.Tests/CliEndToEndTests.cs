@@ -1,6 +1,5 @@
 using CohortSync.Testing;
 using System.Text.Json;
-using CohortSync.Integration.Tests.Harness;
 using CohortSync.Sandbox;
 
 

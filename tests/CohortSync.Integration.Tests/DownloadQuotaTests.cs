@@ -1,5 +1,4 @@
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
 using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests;
@@ -10,8 +9,8 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
     [Fact]
     public async Task Every_run_counts_one_download_and_project_show_reports_the_month()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        s.SetCohort("coh-1", "Counted", Scenario.Users(0, 20));
+        await using var s = await World.StartAsync(storage);
+        s.SetCohort("coh-1", "Counted", World.Users(0, 20));
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination, cadence: "2s");
         await s.WaitForRunAsync(sync.SyncId, 3);
@@ -35,9 +34,9 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
     [Fact]
     public async Task A_cadence_that_needs_more_downloads_than_the_quota_is_warned_about_at_start_and_in_status()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        s.SetCohort("coh-1", "Too often", Scenario.Users(0, 5));
-        s.SetCohort("coh-2", "Just once", Scenario.Users(0, 5));
+        await using var s = await World.StartAsync(storage);
+        s.SetCohort("coh-1", "Too often", World.Users(0, 5));
+        s.SetCohort("coh-2", "Just once", World.Users(0, 5));
         var destination = await s.EnableWithDestinationAsync();
 
         var often = await s.StartSyncAsync("coh-1", destination, cadence: "2s");
@@ -56,9 +55,9 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
     public async Task A_project_on_course_to_pass_its_quota_is_warned_about_when_another_sync_starts()
     {
         // A quota of one download: the first run uses it, so any further sync would pass it.
-        await using var s = await Scenario.StartAsync(storage, "--CohortSync:Engine:AmplitudeMonthlyDownloadQuota=1");
-        s.SetCohort("coh-1", "First", Scenario.Users(0, 5));
-        s.SetCohort("coh-2", "Second", Scenario.Users(0, 5));
+        await using var s = await World.StartAsync(storage, "--CohortSync:Engine:AmplitudeMonthlyDownloadQuota=1");
+        s.SetCohort("coh-1", "First", World.Users(0, 5));
+        s.SetCohort("coh-2", "Second", World.Users(0, 5));
         var destination = await s.EnableWithDestinationAsync();
         var first = await s.StartSyncAsync("coh-1", destination, cadence: "once");
         Assert.Null(first.Warning);
@@ -67,7 +66,7 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
         var second = await s.StartSyncAsync("coh-2", destination, cadence: "once");
         var project = await s.Project.GetAsync();
 
-        Assert.Contains($"project {Scenario.ProjectId} is on course for about", second.Warning);
+        Assert.Contains($"project {World.ProjectId} is on course for about", second.Warning);
         Assert.Contains("more than the quota of 1", second.Warning);
         Assert.Equal(1, project.Downloads!.Quota);
         Assert.True(project.Downloads.Used >= 1, $"{project.Downloads.Used} downloads counted");

@@ -1,6 +1,5 @@
 using CohortSync.Testing;
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
 
 namespace CohortSync.Integration.Tests;
 
@@ -10,18 +9,18 @@ public abstract class DurabilityTests(StorageUnderTest storage)
     [Fact]
     public async Task Recurring_sync_runs_again_by_itself_on_its_cadence()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        s.SetCohort("coh-1", "Every few seconds", Scenario.Users(0, 50));
+        await using var s = await World.StartAsync(storage);
+        s.SetCohort("coh-1", "Every few seconds", World.Users(0, 50));
         var destination = await s.EnableWithDestinationAsync();
 
         var sync = await s.StartSyncAsync("coh-1", destination, cadence: "2s");
         await s.WaitForRunAsync(sync.SyncId, 1);
-        s.SetCohort("coh-1", "Every few seconds", Scenario.Users(0, 60));
-        await Eventually.ValueAsync(async () =>
+        s.SetCohort("coh-1", "Every few seconds", World.Users(0, 60));
+        await Wait.ForAsync(async () =>
         {
             var status = await s.Sync(sync.SyncId).GetStatusAsync();
             return status.ActiveRun is null && status.SyncedCount == 60 ? status : null;
-        }, TimeSpan.FromSeconds(60), "a cadence run to deliver the change");
+        }, "a cadence run to deliver the change", TimeSpan.FromSeconds(60));
 
         // Nothing but the cadence starts runs here: every run after the first is its doing, and one of them sent the 10 new members.
         var history = await s.Sync(sync.SyncId).GetHistoryAsync(100);
@@ -35,8 +34,8 @@ public abstract class DurabilityTests(StorageUnderTest storage)
     [Fact]
     public async Task Silo_restart_keeps_destinations_and_syncs_and_the_next_run_diffs_against_the_persisted_set()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        var cohort = Scenario.Users(0, 1000);
+        await using var s = await World.StartAsync(storage);
+        var cohort = World.Users(0, 1000);
         s.SetCohort("coh-1", "Survivors", cohort);
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination, cadence: "3s");
@@ -44,18 +43,18 @@ public abstract class DurabilityTests(StorageUnderTest storage)
 
         await s.RestartSiloAsync();
         var mark = s.LastRequestSequence;
-        var entrants = Scenario.Users(7000, 3);
+        var entrants = World.Users(7000, 3);
         s.SetCohort("coh-1", "Survivors", cohort.Concat(entrants));
 
         var destinations = await s.Project.ListDestinationsAsync();
         Assert.Equal(destination, Assert.Single(destinations).DestinationId);
         var before = await s.Sync(sync.SyncId).GetStatusAsync();
         Assert.Equal(1000, before.SyncedCount);
-        var afterRestart = await Eventually.ValueAsync(async () =>
+        var afterRestart = await Wait.ForAsync(async () =>
         {
             var st = await s.Sync(sync.SyncId).GetStatusAsync();
             return st.ActiveRun is null && st.SyncedCount == 1003 ? st.LastRun : null;
-        }, TimeSpan.FromSeconds(60), "a cadence run after the restart to deliver the change");
+        }, "a cadence run after the restart to deliver the change", TimeSpan.FromSeconds(60));
 
         Assert.Equal(("cadence", RunOutcome.Succeeded), (afterRestart.Trigger, afterRestart.Outcome));
         var writes = s.IterableWritesSince(mark);

@@ -1,5 +1,5 @@
+using CohortSync.Testing;
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
 using CohortSync.Sandbox.Iterable;
 using CohortSync.Sandbox.RequestLogging;
 
@@ -16,16 +16,16 @@ public sealed class LargeRunSlotTests
     public async Task Large_runs_past_the_silos_slots_wait_their_turn_and_small_runs_do_not()
     {
         // One slot; 100 members count as large; batches of 10 and a slow Iterable make each large run take 10 s or more.
-        await using var s = await Scenario.StartAsync(StorageUnderTest.Sqlite,
+        await using var s = await World.StartAsync(StorageUnderTest.Sqlite,
             "--CohortSync:Engine:MaxConcurrentLargeRuns=1", "--CohortSync:Engine:LargeRunMembers=100", "--CohortSync:Engine:BatchSize=10");
-        s.SetCohort("big-1", "Big one", Scenario.Users(0, 100));
-        s.SetCohort("big-2", "Big two", Scenario.Users(1000, 100));
-        s.SetCohort("small", "Small", Scenario.Users(5000, 5));
+        s.SetCohort("big-1", "Big one", World.Users(0, 100));
+        s.SetCohort("big-2", "Big two", World.Users(1000, 100));
+        s.SetCohort("small", "Small", World.Users(5000, 5));
         var destination = await s.EnableWithDestinationAsync();
         s.Sandbox.Iterable.Faults = new IterableFaults { LatencyMs = 1000 };
 
         var big = new[] { await s.StartSyncAsync("big-1", destination), await s.StartSyncAsync("big-2", destination) };
-        var waiting = await Eventually.ValueAsync(async () =>
+        var waiting = await Wait.ForAsync(async () =>
         {
             foreach (var sync in big)
             {
@@ -33,7 +33,7 @@ public sealed class LargeRunSlotTests
                 if (status.ActiveRun is { Phase: RunPhase.WaitingForSlot }) return status;
             }
             return null;
-        }, TimeSpan.FromSeconds(60), "one of the two large runs to wait for the silo's only slot");
+        }, "one of the two large runs to wait for the silo's only slot", TimeSpan.FromSeconds(60));
         var small = await s.StartSyncAsync("small", destination);
         var smallRun = await s.WaitForRunAsync(small.SyncId, 1, TimeSpan.FromMinutes(2));
         foreach (var sync in big) Assert.Equal(RunOutcome.Succeeded, (await s.WaitForRunAsync(sync.SyncId, 1, TimeSpan.FromMinutes(2))).Outcome);
@@ -45,7 +45,7 @@ public sealed class LargeRunSlotTests
         {
             var status = await s.Sync(sync.SyncId).GetStatusAsync();
             Assert.Equal(100, s.ListMembers(status.ListId!.Value).Count);
-            spans.Add((sync.CohortId, ExportRequest(log, sync.CohortId).Time, log.Last(e => Scenario.IsIterableWrite(e) && e.ListId == status.ListId).Time));
+            spans.Add((sync.CohortId, ExportRequest(log, sync.CohortId).Time, log.Last(e => World.IsIterableWrite(e) && e.ListId == status.ListId).Time));
         }
         // The large runs never overlapped: the one that waited asked Amplitude only after the other's last write.
         var (earlier, later) = spans[0].From <= spans[1].From ? (spans[0], spans[1]) : (spans[1], spans[0]);
@@ -53,7 +53,7 @@ public sealed class LargeRunSlotTests
         Assert.Equal(waiting.CohortId, later.Cohort);
         // The small run did not queue behind them: it was done before the waiting run asked Amplitude.
         var smallList = (await s.Sync(small.SyncId).GetStatusAsync()).ListId;
-        Assert.True(log.Last(e => Scenario.IsIterableWrite(e) && e.ListId == smallList).Time < later.From, "the small run waited for the large ones");
+        Assert.True(log.Last(e => World.IsIterableWrite(e) && e.ListId == smallList).Time < later.From, "the small run waited for the large ones");
     }
 
     private static RequestLogEntry ExportRequest(IEnumerable<RequestLogEntry> log, string cohortId) =>

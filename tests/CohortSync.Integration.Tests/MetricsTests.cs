@@ -1,23 +1,23 @@
+using CohortSync.Testing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
 
 namespace CohortSync.Integration.Tests;
 
 /// <summary>The silo's <c>/metrics</c> (Prometheus text): what the engine did, beside Orleans' and the runtime's own.</summary>
-[Collection(nameof(SiloCollection))]
+[Collection(nameof(AloneInProcessCollection))]
 public sealed class MetricsTests
 {
     [Fact]
     public async Task Metrics_count_runs_by_outcome_members_moved_and_iterable_writes()
     {
-        await using var s = await Scenario.StartAsync();
-        s.SetCohort("coh-1", "Measured", Scenario.Users(0, 1500));
+        await using var s = await World.StartAsync();
+        s.SetCohort("coh-1", "Measured", World.Users(0, 1500));
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
         await s.WaitForRunAsync(sync.SyncId, 1);
-        s.SetCohort("coh-1", "Measured", Scenario.Users(10, 1500));
+        s.SetCohort("coh-1", "Measured", World.Users(10, 1500));
         var second = await s.RunAndWaitAsync(sync.SyncId);
         Assert.Equal((10, 10), (second.Counts.Added, second.Counts.Removed));
 
@@ -38,7 +38,7 @@ public sealed class MetricsTests
     [Fact]
     public async Task Metrics_can_be_switched_off()
     {
-        await using var s = await Scenario.StartAsync(siloArgs: "--CohortSync:Metrics:Enabled=false");
+        await using var s = await World.StartAsync(siloArgs: "--CohortSync:Metrics:Enabled=false");
         using var http = new HttpClient();
 
         var response = await http.GetAsync($"http://127.0.0.1:{s.Silo.HttpPort}/metrics");

@@ -1,5 +1,4 @@
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
 using CohortSync.Sandbox.Iterable;
 using CohortSync.Testing;
 
@@ -11,21 +10,21 @@ public abstract class PreviewTests(StorageUnderTest storage)
     [Fact]
     public async Task Preview_shows_the_difference_the_next_run_sends_and_sends_nothing_itself()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        var cohort = Scenario.Users(0, 1000);
+        await using var s = await World.StartAsync(storage);
+        var cohort = World.Users(0, 1000);
         s.SetCohort("coh-1", "Previewed", cohort);
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination, cadence: "hourly");
         await s.WaitForRunAsync(sync.SyncId, 1);
         var before = await s.Sync(sync.SyncId).GetStatusAsync();
-        s.SetCohort("coh-1", "Previewed", cohort.Skip(5).Concat(Scenario.Users(5000, 12)));
+        s.SetCohort("coh-1", "Previewed", cohort.Skip(5).Concat(World.Users(5000, 12)));
         var mark = s.LastRequestSequence;
 
         var preview = await s.Sync(sync.SyncId).PreviewAsync();
 
         Assert.Equal((12L, 5L), (preview.Adds, preview.Removes));
-        Assert.Equal(Scenario.Users(5000, 10), preview.SampleAdds);
-        Assert.Equal(Scenario.Users(0, 5), preview.SampleRemoves);
+        Assert.Equal(World.Users(5000, 10), preview.SampleAdds);
+        Assert.Equal(World.Users(0, 5), preview.SampleRemoves);
         Assert.Equal((1007L, 1007L, 1000L), (preview.CohortRows, preview.Desired, preview.Synced));
         Assert.Equal(("Previewed", before.ListId), (preview.CohortName, preview.ListId));
         // Not a write, not even a lookup of the lists; the sync is as it was.
@@ -40,8 +39,8 @@ public abstract class PreviewTests(StorageUnderTest storage)
     [Fact]
     public async Task Preview_is_refused_while_a_run_is_in_progress_and_for_an_unknown_sync()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        s.SetCohort("coh-1", "Busy", Scenario.Users(0, 10));
+        await using var s = await World.StartAsync(storage);
+        s.SetCohort("coh-1", "Busy", World.Users(0, 10));
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination, cadence: "hourly");
         await s.WaitForRunAsync(sync.SyncId, 1);

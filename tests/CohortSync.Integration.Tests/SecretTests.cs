@@ -1,7 +1,7 @@
+using CohortSync.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using CohortSync.Grains.Secrets;
-using CohortSync.Integration.Tests.Harness;
 
 namespace CohortSync.Integration.Tests;
 
@@ -11,7 +11,7 @@ public sealed class SecretTests
     [Fact]
     public async Task Api_keys_are_encrypted_at_rest_and_shown_only_by_their_last_four_characters()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await World.StartAsync();
         var destinationId = await s.EnableWithDestinationAsync();
 
         var project = await s.Project.GetAsync();
@@ -22,7 +22,7 @@ public sealed class SecretTests
         Assert.Equal("…0001", destination.KeyHint);
         var stored = Directory.GetFiles(s.DataDir, "cohortsync.db*").Select(File.ReadAllBytes).ToList();
         Assert.NotEmpty(stored);
-        foreach (var secret in new[] { Scenario.AmplitudeKey, Scenario.AmplitudeSecret, Scenario.IterableKey })
+        foreach (var secret in new[] { World.AmplitudeKey, World.AmplitudeSecret, World.IterableKey })
         {
             var plain = Encoding.UTF8.GetBytes(secret);
             Assert.All(stored, bytes => Assert.True(bytes.AsSpan().IndexOf(plain) < 0, $"'{secret[..4]}…' is stored in clear"));

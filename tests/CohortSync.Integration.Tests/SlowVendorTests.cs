@@ -1,5 +1,5 @@
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
+using CohortSync.Testing;
 using CohortSync.Sandbox.Amplitude;
 using CohortSync.Sandbox.Iterable;
 
@@ -17,25 +17,24 @@ public sealed class SlowVendorTests
     [Fact]
     public async Task While_a_sync_start_waits_for_a_slow_Amplitude_project_show_and_destination_list_still_answer()
     {
-        await using var scenario = await Scenario.StartAsync();
-        var destination = await scenario.EnableWithDestinationAsync();
-        scenario.SetCohort("coh-slow", "Slow cohort", Scenario.Users(0, 5));
-        scenario.Sandbox.Amplitude.SetFaults(Scenario.AmplitudeKey, new AmplitudeFaults(LatencyMs: SlowAnswerMs));
+        await using var world = await World.StartAsync();
+        var destination = await world.EnableWithDestinationAsync();
+        world.SetCohort("coh-slow", "Slow cohort", World.Users(0, 5));
+        world.Sandbox.Amplitude.SetFaults(World.AmplitudeKey, new AmplitudeFaults(LatencyMs: SlowAnswerMs));
 
-        var start = scenario.Project.StartSyncAsync(new StartSyncRequest("coh-slow", destination, "once"));
-        await Eventually.ValueAsync(() => Task.FromResult(scenario.Sandbox.Amplitude.HeldCalls > 0 ? "held" : null),
-            TimeSpan.FromSeconds(30), "the sync start's cohort check to reach Amplitude");
+        var start = world.Project.StartSyncAsync(new StartSyncRequest("coh-slow", destination, "once"));
+        await Wait.ForAsync(() => Task.FromResult(world.Sandbox.Amplitude.HeldCalls > 0 ? "held" : null), "the sync start's cohort check to reach Amplitude", TimeSpan.FromSeconds(30));
 
-        var project = await scenario.Project.GetAsync();
-        var destinations = await scenario.Project.ListDestinationsAsync();
-        var syncs = await scenario.Project.ListSyncsAsync();
+        var project = await world.Project.GetAsync();
+        var destinations = await world.Project.ListDestinationsAsync();
+        var syncs = await world.Project.ListSyncsAsync();
 
         Assert.False(start.IsCompleted, "the start answered before project show: Amplitude was not slow enough to prove anything");
-        Assert.True(scenario.Sandbox.Amplitude.HeldCalls > 0);
-        Assert.Equal((Scenario.ProjectId, 1, 0), (project.ProjectId, destinations.Count, syncs.Count));
+        Assert.True(world.Sandbox.Amplitude.HeldCalls > 0);
+        Assert.Equal((World.ProjectId, 1, 0), (project.ProjectId, destinations.Count, syncs.Count));
 
         // The start goes on to finish normally once Amplitude answers.
-        scenario.Sandbox.Amplitude.SetFaults(Scenario.AmplitudeKey, new AmplitudeFaults());
+        world.Sandbox.Amplitude.SetFaults(World.AmplitudeKey, new AmplitudeFaults());
         var started = await start;
         Assert.Equal("Slow cohort", started.CohortName);
     }
@@ -43,23 +42,22 @@ public sealed class SlowVendorTests
     [Fact]
     public async Task While_a_destination_update_waits_for_a_slow_Iterable_project_show_and_destination_list_still_answer()
     {
-        await using var scenario = await Scenario.StartAsync();
-        var destination = await scenario.EnableWithDestinationAsync();
-        scenario.Sandbox.Iterable.AddApiKey("iterable-key-0002");
-        scenario.Sandbox.Iterable.Faults = new IterableFaults { LatencyMs = SlowAnswerMs };
+        await using var world = await World.StartAsync();
+        var destination = await world.EnableWithDestinationAsync();
+        world.Sandbox.Iterable.AddApiKey("iterable-key-0002");
+        world.Sandbox.Iterable.Faults = new IterableFaults { LatencyMs = SlowAnswerMs };
 
-        var update = scenario.Project.UpdateDestinationAsync(destination, new UpdateDestinationRequest("iterable-key-0002"));
-        await Eventually.ValueAsync(() => Task.FromResult(scenario.Sandbox.Iterable.HeldCalls > 0 ? "held" : null),
-            TimeSpan.FromSeconds(30), "the destination update's key check to reach Iterable");
-        var project = await scenario.Project.GetAsync();
-        var destinations = await scenario.Project.ListDestinationsAsync();
-        var shown = await scenario.Project.GetDestinationAsync(destination);
+        var update = world.Project.UpdateDestinationAsync(destination, new UpdateDestinationRequest("iterable-key-0002"));
+        await Wait.ForAsync(() => Task.FromResult(world.Sandbox.Iterable.HeldCalls > 0 ? "held" : null), "the destination update's key check to reach Iterable", TimeSpan.FromSeconds(30));
+        var project = await world.Project.GetAsync();
+        var destinations = await world.Project.ListDestinationsAsync();
+        var shown = await world.Project.GetDestinationAsync(destination);
 
         Assert.False(update.IsCompleted, "the update answered before project show: Iterable was not slow enough to prove anything");
-        Assert.True(scenario.Sandbox.Iterable.HeldCalls > 0);
-        Assert.Equal((Scenario.ProjectId, 1, destination), (project.ProjectId, destinations.Count, shown.DestinationId));
+        Assert.True(world.Sandbox.Iterable.HeldCalls > 0);
+        Assert.Equal((World.ProjectId, 1, destination), (project.ProjectId, destinations.Count, shown.DestinationId));
 
-        scenario.Sandbox.Iterable.Faults = IterableFaults.None;
+        world.Sandbox.Iterable.Faults = IterableFaults.None;
         var updated = await update;
         Assert.Equal(destination, updated.DestinationId);
     }

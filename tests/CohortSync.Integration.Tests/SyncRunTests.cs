@@ -1,6 +1,5 @@
 using CohortSync.Testing;
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
 using CohortSync.Sandbox.Amplitude;
 
 namespace CohortSync.Integration.Tests;
@@ -13,8 +12,8 @@ public abstract class SyncRunTests(StorageUnderTest storage)
     [InlineData(2500, 3)]
     public async Task First_run_puts_exactly_the_cohort_in_the_list_with_one_request_per_thousand(int members, int expectedRequests)
     {
-        await using var s = await Scenario.StartAsync(storage);
-        var cohort = Scenario.Users(0, members);
+        await using var s = await World.StartAsync(storage);
+        var cohort = World.Users(0, members);
         s.SetCohort("coh-1", "Power users", cohort);
         var destination = await s.EnableWithDestinationAsync();
 
@@ -35,15 +34,15 @@ public abstract class SyncRunTests(StorageUnderTest storage)
     [Fact]
     public async Task Changed_cohort_sends_one_subscribe_of_the_entrants_and_one_unsubscribe_of_the_leavers()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        var original = Scenario.Users(0, 1000);
+        await using var s = await World.StartAsync(storage);
+        var original = World.Users(0, 1000);
         s.SetCohort("coh-1", "Churn", original);
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
         await s.WaitForRunAsync(sync.SyncId, 1);
 
         var leavers = original.Take(5).ToList();
-        var entrants = Scenario.Users(5000, 10);
+        var entrants = World.Users(5000, 10);
         var changed = original.Skip(5).Concat(entrants).ToList();
         s.SetCohort("coh-1", "Churn", changed);
         var mark = s.LastRequestSequence;
@@ -66,8 +65,8 @@ public abstract class SyncRunTests(StorageUnderTest storage)
     [Fact]
     public async Task Unchanged_cohort_sends_no_subscribe_or_unsubscribe()
     {
-        await using var s = await Scenario.StartAsync(storage);
-        s.SetCohort("coh-1", "Steady", Scenario.Users(0, 1000));
+        await using var s = await World.StartAsync(storage);
+        s.SetCohort("coh-1", "Steady", World.Users(0, 1000));
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
         await s.WaitForRunAsync(sync.SyncId, 1);
@@ -83,7 +82,7 @@ public abstract class SyncRunTests(StorageUnderTest storage)
     [Fact]
     public async Task Mapped_property_fills_the_list_with_its_values_and_counts_members_without_it()
     {
-        await using var s = await Scenario.StartAsync(storage);
+        await using var s = await World.StartAsync(storage);
         var members = Enumerable.Range(0, 100).Select(i => new AmplitudeMember(
             5_000 + i,
             $"user-{i}",
@@ -107,9 +106,9 @@ public abstract class SyncRunTests(StorageUnderTest storage)
     [Fact]
     public async Task Invalid_identifiers_are_counted_and_never_sent()
     {
-        await using var s = await Scenario.StartAsync(storage);
+        await using var s = await World.StartAsync(storage);
         string[] bad = [" padded", "trailing ", new string('x', 53), "tab\tinside", "ünïcode"];
-        s.SetCohort("coh-3", "Mixed", Scenario.Users(0, 20).Concat(bad));
+        s.SetCohort("coh-3", "Mixed", World.Users(0, 20).Concat(bad));
         var destination = await s.EnableWithDestinationAsync();
 
         var sync = await s.StartSyncAsync("coh-3", destination);

@@ -1,6 +1,6 @@
 using System.Text;
 using CohortSync.Contracts;
-using CohortSync.Integration.Tests.Harness;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests;
 
@@ -13,15 +13,15 @@ public sealed class UnreadableRowsTests
     [Fact]
     public async Task Every_third_row_unreadable_after_two_good_batches_fails_the_run_and_unsubscribes_nobody()
     {
-        await using var s = await Scenario.StartAsync();
-        var cohort = Scenario.Users(0, 3000);
+        await using var s = await World.StartAsync();
+        var cohort = World.Users(0, 3000);
         s.SetCohort("coh-1", "Three thousand", cohort);
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
         var first = await s.WaitForRunAsync(sync.SyncId, 1);
         Assert.Equal(RunOutcome.Succeeded, first.Outcome);
         // 2,000 good rows (two batches of 1,000) before the first unreadable one.
-        s.Sandbox.Amplitude.PutRaw(Scenario.AmplitudeKey, "coh-1", "Three thousand", File(cohort, i => i >= 2000 && i % 3 == 0));
+        s.Sandbox.Amplitude.PutRaw(World.AmplitudeKey, "coh-1", "Three thousand", File(cohort, i => i >= 2000 && i % 3 == 0));
         var mark = s.LastRequestSequence;
 
         var broken = await s.RunAndWaitAsync(sync.SyncId);
@@ -37,13 +37,13 @@ public sealed class UnreadableRowsTests
     [Fact]
     public async Task A_few_unreadable_rows_send_the_adds_and_hold_the_removals_for_a_clean_file()
     {
-        await using var s = await Scenario.StartAsync();
-        s.SetCohort("coh-1", "Careful", Scenario.Users(0, 1500));
+        await using var s = await World.StartAsync();
+        s.SetCohort("coh-1", "Careful", World.Users(0, 1500));
         var destination = await s.EnableWithDestinationAsync();
         var sync = await s.StartSyncAsync("coh-1", destination);
         await s.WaitForRunAsync(sync.SyncId, 1);
-        var next = Scenario.Users(100, 1500);
-        s.Sandbox.Amplitude.PutRaw(Scenario.AmplitudeKey, "coh-1", "Careful", File(next, i => i % 500 == 7));
+        var next = World.Users(100, 1500);
+        s.Sandbox.Amplitude.PutRaw(World.AmplitudeKey, "coh-1", "Careful", File(next, i => i % 500 == 7));
         var mark = s.LastRequestSequence;
 
         var careful = await s.RunAndWaitAsync(sync.SyncId);

@@ -1,4 +1,5 @@
 using CohortSync.Contracts;
+using CohortSync.Testing;
 
 namespace CohortSync.Cluster.Tests.Harness;
 
@@ -6,7 +7,7 @@ namespace CohortSync.Cluster.Tests.Harness;
 /// Many small syncs, one cohort each, whose members change by version: v1 is the first cohort; each
 /// later version drops a few members and adds more, so every run has removes and adds to send.
 /// </summary>
-public sealed class SyncFleet(TestCluster cluster, int count)
+public sealed class SyncFleet(World cluster, int count)
 {
     private readonly Dictionary<int, string> _syncIds = [];
 

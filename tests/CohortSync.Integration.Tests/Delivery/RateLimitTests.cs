@@ -1,19 +1,19 @@
 using CohortSync.Contracts;
-using CohortSync.Delivery.Tests.Harness;
+using CohortSync.Testing;
 using CohortSync.Sandbox.Iterable;
 
-namespace CohortSync.Delivery.Tests;
+namespace CohortSync.Integration.Tests.Delivery;
 
 /// <summary>429 answers slow a run down; they never make it fail, lose a member or send anything twice.</summary>
-public sealed class RateLimitTests
+public abstract class RateLimitTests(StorageUnderTest storage)
 {
     [Theory]
     [InlineData(false, null)]
     [InlineData(true, 1)]
     public async Task A_429_storm_on_a_third_of_writes_ends_with_the_exact_list_and_only_the_refused_writes_sent_again(bool plainText, int? retryAfterSeconds)
     {
-        await using var w = await DeliveryWorld.StartAsync();
-        var cohort = DeliveryWorld.Users(0, 12_000);
+        await using var w = await World.StartAsync(storage);
+        var cohort = World.Users(0, 12_000);
         w.SetCohort("coh-1", "Stormy", cohort);
         var destination = await w.EnableWithDestinationAsync();
         w.Iterable.Faults = new IterableFaults
@@ -21,7 +21,7 @@ public sealed class RateLimitTests
             WritesOnly = true, RateLimitPercent = 30, Seed = 1234, PlainTextRateLimit = plainText, RetryAfterSeconds = retryAfterSeconds,
         };
 
-        var syncId = await w.StartSyncAsync("coh-1", destination);
+        var syncId = await w.StartSyncIdAsync("coh-1", destination);
         var run = await w.WaitForRunAsync(syncId, 1, TimeSpan.FromSeconds(120));
 
         Assert.Equal(RunOutcome.Succeeded, run.Outcome);
@@ -49,3 +49,8 @@ public sealed class RateLimitTests
         }
     }
 }
+
+public sealed class RateLimitTestsOnSqlite() : RateLimitTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(DeliveryOnPostgresCollection))]
+public sealed class RateLimitTestsOnPostgres(PostgresFixture postgres) : RateLimitTests(StorageUnderTest.Postgres(postgres));

@@ -1,19 +1,19 @@
 using CohortSync.Silo;
-using CohortSync.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CohortSync.Integration.Tests.Harness;
+namespace CohortSync.Testing;
 
 /// <summary>
-/// A real silo host (the same builder as `dotnet run --project silo`) in this process, on free loopback
-/// ports and a database of the test's own (SQLite by default; <c>extraArgs</c> select PostgreSQL), with the engine's waits shrunk so tests run in seconds.
+/// A real silo host (the same builder as `dotnet run --project silo`) in this process, on loopback ports and a
+/// database of the test's own, with the engine's waits shrunk (<see cref="EngineTestSettings"/>) so tests run in seconds.
 /// </summary>
-public sealed class SiloUnderTest : IAsyncDisposable
+public sealed class InProcessSilo : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
-    private SiloUnderTest(WebApplication app, string dataDir, int siloPort, int gatewayPort, int httpPort)
+    private InProcessSilo(WebApplication app, string dataDir, int siloPort, int gatewayPort, int httpPort)
     {
         _app = app;
         DataDir = dataDir;
@@ -29,8 +29,8 @@ public sealed class SiloUnderTest : IAsyncDisposable
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
     public IServiceProvider Services => _app.Services;
 
-
-    public static async Task<SiloUnderTest> StartAsync(string dataDir, int? siloPort = null, int? gatewayPort = null, params string[] extraArgs)
+    /// <param name="siloPort">Null for a free port; a restarted silo passes its predecessor's.</param>
+    public static async Task<InProcessSilo> StartAsync(string dataDir, int? siloPort = null, int? gatewayPort = null, params string[] extraArgs)
     {
         var ports = FreePorts.Next(3);
         var silo = siloPort ?? ports[0];
@@ -47,18 +47,21 @@ public sealed class SiloUnderTest : IAsyncDisposable
         ];
         var app = await CohortSyncSilo.BuildAsync(args);
         await app.StartAsync();
-        return new SiloUnderTest(app, dataDir, silo, gateway, http);
+        return new InProcessSilo(app, dataDir, silo, gateway, http);
     }
 
+    /// <summary>A graceful stop: activations deactivate, a run in progress is cut short and checkpointed.</summary>
     public async Task StopAsync()
     {
+        if (_stopped) return;
+        _stopped = true;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await _app.StopAsync(timeout.Token);
     }
 
     public async ValueTask DisposeAsync()
     {
-        try { await StopAsync(); } catch (Exception) { /* already stopped */ }
+        try { await StopAsync(); } catch (Exception) { /* already stopping */ }
         await _app.DisposeAsync();
     }
 }

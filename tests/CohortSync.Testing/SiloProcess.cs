@@ -1,21 +1,21 @@
 using System.Diagnostics;
 using System.Text;
-using CohortSync.Testing;
 
-namespace CohortSync.Cluster.Tests.Harness;
+namespace CohortSync.Testing;
 
 /// <summary>
-/// One silo of a test cluster as its own process (the built silo, as `dotnet run --project silo` starts it),
-/// on its own loopback ports. <see cref="Kill"/> is kill -9: no shutdown, no goodbye to the cluster.
+/// A silo as its own process (the built silo, as `dotnet run --project silo` starts it), on its own loopback
+/// ports; the test project must reference the silo project so that it is built. <see cref="Kill"/> is kill -9:
+/// no shutdown, no goodbye to the cluster. The last of its output is kept for failure messages.
 /// </summary>
-public sealed class SiloNode : IAsyncDisposable
+public sealed class SiloProcess : IAsyncDisposable
 {
     private const int KeptOutput = 64 * 1024;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private bool _killed;
 
-    private SiloNode(string name, Process process, int siloPort, int gatewayPort, int httpPort)
+    private SiloProcess(string name, Process process, int siloPort, int gatewayPort, int httpPort)
     {
         Name = name;
         _process = process;
@@ -32,6 +32,7 @@ public sealed class SiloNode : IAsyncDisposable
     public int SiloPort { get; }
     public int GatewayPort { get; }
     public int HttpPort { get; }
+    public int ProcessId => _process.Id;
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
     /// <summary>True when the process ended without the test killing it.</summary>
@@ -39,7 +40,7 @@ public sealed class SiloNode : IAsyncDisposable
 
     public bool Killed => _killed;
 
-    /// <summary>The last lines the silo wrote (logs and errors), for failure messages.</summary>
+    /// <summary>The last lines the silo wrote (logs and errors).</summary>
     public string Output
     {
         get
@@ -48,12 +49,31 @@ public sealed class SiloNode : IAsyncDisposable
         }
     }
 
-    public static SiloNode Start(string name, IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment, int siloPort, int gatewayPort, int httpPort)
+    /// <summary>One silo on its own data folder and free ports, with the test engine settings; returns once it is ready.</summary>
+    public static async Task<SiloProcess> StartAsync(string dataDir, params string[] extraArgs)
+    {
+        var ports = FreePorts.Next(3);
+        string[] args = ["--data-dir", dataDir, "--silo-port", ports[0].ToString(), "--gateway-port", ports[1].ToString(), "--http-port", ports[2].ToString(), .. EngineTestSettings.FastArgs, .. extraArgs];
+        var silo = Start("silo", args, new Dictionary<string, string?>(), ports[0], ports[1], ports[2]);
+        try
+        {
+            await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
+        return silo;
+    }
+
+    /// <summary>Starts the process with exactly these arguments; the ports are what the arguments give it.</summary>
+    public static SiloProcess Start(string name, IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment, int siloPort, int gatewayPort, int httpPort)
     {
         var info = ChildProcess.For(ChildProcess.Silo, args, environment);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start silo {name}");
         process.StandardInput.Close();
-        return new SiloNode(name, process, siloPort, gatewayPort, httpPort);
+        return new SiloProcess(name, process, siloPort, gatewayPort, httpPort);
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers: the silo is an active member of the cluster.</summary>
@@ -93,11 +113,7 @@ public sealed class SiloNode : IAsyncDisposable
             using var response = await http.GetAsync($"http://127.0.0.1:{HttpPort}/health/ready");
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             return false;
         }

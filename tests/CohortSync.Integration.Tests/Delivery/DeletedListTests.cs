@@ -1,24 +1,24 @@
 using CohortSync.Contracts;
-using CohortSync.Delivery.Tests.Harness;
+using CohortSync.Testing;
 using CohortSync.Sandbox.Iterable;
 
-namespace CohortSync.Delivery.Tests;
+namespace CohortSync.Integration.Tests.Delivery;
 
 /// <summary>Lists that vanish, lists not ready yet, and lists several syncs want at the same moment.</summary>
-public sealed class DeletedListTests
+public abstract class DeletedListTests(StorageUnderTest storage)
 {
     [Fact]
     public async Task A_list_deleted_in_Iterable_is_recreated_and_refilled_with_the_whole_cohort_on_the_next_run()
     {
-        await using var w = await DeliveryWorld.StartAsync();
-        var cohort = DeliveryWorld.Users(0, 1500);
+        await using var w = await World.StartAsync(storage);
+        var cohort = World.Users(0, 1500);
         w.SetCohort("coh-1", "Fragile list", cohort);
         var destination = await w.EnableWithDestinationAsync();
-        var syncId = await w.StartSyncAsync("coh-1", destination, cadence: "hourly");
+        var syncId = await w.StartSyncIdAsync("coh-1", destination, cadence: "hourly");
         await w.WaitForRunAsync(syncId, 1);
         var oldList = (await w.Sync(syncId).GetStatusAsync()).ListId!.Value;
-        Assert.True(w.Iterable.DeleteList(DeliveryWorld.IterableKey, oldList));
-        var changed = cohort.Skip(10).Concat(DeliveryWorld.Users(9000, 5)).ToList();
+        Assert.True(w.Iterable.DeleteList(World.IterableKey, oldList));
+        var changed = cohort.Skip(10).Concat(World.Users(9000, 5)).ToList();
         w.SetCohort("coh-1", "Fragile list", changed);
 
         var run = await w.RunAndWaitAsync(syncId);
@@ -31,24 +31,24 @@ public sealed class DeletedListTests
         Assert.Equal(changed.Count, run.Counts.Added);
         Assert.Equal(0, run.Counts.Removed);
         Assert.Equal(changed.Count, status.SyncedCount);
-        Assert.Single(w.Iterable.GetLists(DeliveryWorld.IterableKey));
+        Assert.Single(w.Iterable.GetLists(World.IterableKey));
     }
 
     [Fact]
     public async Task Runs_that_start_together_share_one_lookup_of_the_lists_and_none_misses_a_list_deleted_before_it_asked()
     {
-        await using var w = await DeliveryWorld.StartAsync();
+        await using var w = await World.StartAsync(storage);
         const int count = 10;
         var syncs = new List<string>();
         var destination = await w.EnableWithDestinationAsync();
         for (var i = 0; i < count; i++)
         {
-            w.SetCohort($"coh-{i}", $"Steady {i}", DeliveryWorld.Users(i * 100, 20));
-            syncs.Add(await w.StartSyncAsync($"coh-{i}", destination));
+            w.SetCohort($"coh-{i}", $"Steady {i}", World.Users(i * 100, 20));
+            syncs.Add(await w.StartSyncIdAsync($"coh-{i}", destination));
         }
         foreach (var sync in syncs) await w.WaitForRunAsync(sync, 1);
         var gone = (await w.Sync(syncs[0]).GetStatusAsync()).ListId!.Value;
-        Assert.True(w.Iterable.DeleteList(DeliveryWorld.IterableKey, gone));
+        Assert.True(w.Iterable.DeleteList(World.IterableKey, gone));
         // A slow Iterable: every lookup of the lists takes over a second, so the runs' checks meet on their way.
         w.Iterable.Faults = new IterableFaults { LatencyMs = 1500 };
         var mark = w.LastRequestSequence;
@@ -68,14 +68,14 @@ public sealed class DeletedListTests
     [Fact]
     public async Task New_syncs_started_together_find_or_create_their_lists_with_shared_lookups_and_one_list_each()
     {
-        await using var w = await DeliveryWorld.StartAsync();
+        await using var w = await World.StartAsync(storage);
         const int count = 10;
         var destination = await w.EnableWithDestinationAsync();
-        for (var i = 0; i < count; i++) w.SetCohort($"coh-{i}", $"New {i}", DeliveryWorld.Users(i * 100, 5));
+        for (var i = 0; i < count; i++) w.SetCohort($"coh-{i}", $"New {i}", World.Users(i * 100, 5));
         w.Iterable.Faults = new IterableFaults { LatencyMs = 1500 };
         var mark = w.LastRequestSequence;
 
-        var syncs = await Task.WhenAll(Enumerable.Range(0, count).Select(i => w.StartSyncAsync($"coh-{i}", destination)));
+        var syncs = await Task.WhenAll(Enumerable.Range(0, count).Select(i => w.StartSyncIdAsync($"coh-{i}", destination)));
         var runs = await Task.WhenAll(syncs.Select(sync => w.WaitForRunAsync(sync, 1, TimeSpan.FromMinutes(2))));
 
         Assert.All(runs, run => Assert.Equal((RunOutcome.Succeeded, 5), (run.Outcome, run.Counts.Added)));
@@ -83,27 +83,32 @@ public sealed class DeletedListTests
         var lookups = requests.Count(e => e.Method == "GET" && e.Path == "/api/lists");
         Assert.True(lookups <= count / 2, $"{count} new syncs sent {lookups} GET /api/lists");
         Assert.Equal(count, requests.Count(e => e.Method == "POST" && e.Path == "/api/lists"));
-        Assert.Equal(count, w.Iterable.GetLists(DeliveryWorld.IterableKey).Select(l => l.Name).Distinct().Count());
-        Assert.Equal(count, w.Iterable.GetLists(DeliveryWorld.IterableKey).Count);
+        Assert.Equal(count, w.Iterable.GetLists(World.IterableKey).Select(l => l.Name).Distinct().Count());
+        Assert.Equal(count, w.Iterable.GetLists(World.IterableKey).Count);
     }
 
     [Fact]
     public async Task Syncs_of_two_destinations_with_one_key_racing_for_the_same_list_create_it_once_and_ride_out_invalidListId()
     {
-        await using var w = await DeliveryWorld.StartAsync();
+        await using var w = await World.StartAsync(storage);
         w.Iterable.Faults = new IterableFaults { NotReadySubscribesAfterCreate = 2 };
-        var cohort = DeliveryWorld.Users(0, 300);
+        var cohort = World.Users(0, 300);
         w.SetCohort("coh-1", "Shared name", cohort);
         var first = await w.EnableWithDestinationAsync(name: "one");
-        var second = (await w.Project.AddDestinationAsync(new AddDestinationRequest("two", DeliveryWorld.IterableKey, null, null, w.Sandbox.BaseUrl.ToString()))).DestinationId;
+        var second = (await w.Project.AddDestinationAsync(new AddDestinationRequest("two", World.IterableKey, null, null, w.Sandbox.BaseUrl.ToString()))).DestinationId;
 
-        var syncs = await Task.WhenAll(w.StartSyncAsync("coh-1", first), w.StartSyncAsync("coh-1", second));
+        var syncs = await Task.WhenAll(w.StartSyncIdAsync("coh-1", first), w.StartSyncIdAsync("coh-1", second));
         var runs = await Task.WhenAll(syncs.Select(id => w.WaitForRunAsync(id, 1)));
 
         Assert.All(runs, run => Assert.Equal(RunOutcome.Succeeded, run.Outcome));
-        var list = Assert.Single(w.Iterable.GetLists(DeliveryWorld.IterableKey));
+        var list = Assert.Single(w.Iterable.GetLists(World.IterableKey));
         Assert.Single(w.IterableWritesSince(0), e => e.Path == "/api/lists" && e.Method == "POST");
         Assert.Equal(cohort, w.ListMembers(list.Id));
         Assert.Contains(w.IterableWritesSince(0), e => e.Path == "/api/lists/subscribe" && e.Status == 400);
     }
 }
+
+public sealed class DeletedListTestsOnSqlite() : DeletedListTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(DeliveryOnPostgresCollection))]
+public sealed class DeletedListTestsOnPostgres(PostgresFixture postgres) : DeletedListTests(StorageUnderTest.Postgres(postgres));

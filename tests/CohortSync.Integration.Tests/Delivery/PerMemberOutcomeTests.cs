@@ -1,27 +1,27 @@
 using System.Net.Http.Json;
 using CohortSync.Contracts;
-using CohortSync.Delivery.Tests.Harness;
+using CohortSync.Testing;
 using CohortSync.Sandbox.Iterable;
 
-namespace CohortSync.Delivery.Tests;
+namespace CohortSync.Integration.Tests.Delivery;
 
 /// <summary>What Iterable says member by member in a 200 answer, and what the engine makes of it.</summary>
-public sealed class PerMemberOutcomeTests
+public abstract class PerMemberOutcomeTests(StorageUnderTest storage)
 {
     [Fact]
     public async Task Refused_members_are_counted_by_reason_kept_out_of_the_list_and_not_sent_again_until_their_identifier_changes()
     {
-        await using var w = await DeliveryWorld.StartAsync();
-        var cohort = DeliveryWorld.Users(0, 30);
-        w.Iterable.MarkUsers(DeliveryWorld.IterableKey, IterableUserMark.Forgotten, [cohort[0], cohort[1]]);
-        w.Iterable.MarkUsers(DeliveryWorld.IterableKey, IterableUserMark.Conflict, [cohort[2], cohort[3]]);
-        w.Iterable.MarkUsers(DeliveryWorld.IterableKey, IterableUserMark.InvalidData, [cohort[4]]);
-        w.Iterable.MarkUsers(DeliveryWorld.IterableKey, IterableUserMark.Invalid, [cohort[5]]);
+        await using var w = await World.StartAsync(storage);
+        var cohort = World.Users(0, 30);
+        w.Iterable.MarkUsers(World.IterableKey, IterableUserMark.Forgotten, [cohort[0], cohort[1]]);
+        w.Iterable.MarkUsers(World.IterableKey, IterableUserMark.Conflict, [cohort[2], cohort[3]]);
+        w.Iterable.MarkUsers(World.IterableKey, IterableUserMark.InvalidData, [cohort[4]]);
+        w.Iterable.MarkUsers(World.IterableKey, IterableUserMark.Invalid, [cohort[5]]);
         var refused = cohort.Take(6).ToList();
         w.SetCohort("coh-1", "Picky", cohort);
         var destination = await w.EnableWithDestinationAsync();
 
-        var syncId = await w.StartSyncAsync("coh-1", destination, cadence: "hourly");
+        var syncId = await w.StartSyncIdAsync("coh-1", destination, cadence: "hourly");
         var first = await w.WaitForRunAsync(syncId, 1);
 
         Assert.Equal(RunOutcome.Succeeded, first.Outcome);
@@ -56,17 +56,17 @@ public sealed class PerMemberOutcomeTests
     [Fact]
     public async Task Removing_a_member_Iterable_no_longer_has_counts_as_removed()
     {
-        await using var w = await DeliveryWorld.StartAsync();
-        var cohort = DeliveryWorld.Users(0, 10);
+        await using var w = await World.StartAsync(storage);
+        var cohort = World.Users(0, 10);
         w.SetCohort("coh-1", "Leavers", cohort);
         var destination = await w.EnableWithDestinationAsync();
-        var syncId = await w.StartSyncAsync("coh-1", destination, cadence: "hourly");
+        var syncId = await w.StartSyncIdAsync("coh-1", destination, cadence: "hourly");
         await w.WaitForRunAsync(syncId, 1);
         var listId = (await w.Sync(syncId).GetStatusAsync()).ListId!.Value;
         // Someone else takes two members out of the list in Iterable.
         using (var http = new HttpClient { BaseAddress = w.Sandbox.BaseUrl })
         {
-            http.DefaultRequestHeaders.Add("Api-Key", DeliveryWorld.IterableKey);
+            http.DefaultRequestHeaders.Add("Api-Key", World.IterableKey);
             var response = await http.PostAsJsonAsync("/api/lists/unsubscribe",
                 new { listId, subscribers = new[] { new { userId = cohort[0] }, new { userId = cohort[1] } }, channelUnsubscribe = false });
             response.EnsureSuccessStatusCode();
@@ -82,3 +82,8 @@ public sealed class PerMemberOutcomeTests
         Assert.Equal(cohort.Skip(3), w.ListMembers(listId));
     }
 }
+
+public sealed class PerMemberOutcomeTestsOnSqlite() : PerMemberOutcomeTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(DeliveryOnPostgresCollection))]
+public sealed class PerMemberOutcomeTestsOnPostgres(PostgresFixture postgres) : PerMemberOutcomeTests(StorageUnderTest.Postgres(postgres));

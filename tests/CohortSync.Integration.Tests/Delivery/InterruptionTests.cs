@@ -1,25 +1,25 @@
 using CohortSync.Contracts;
-using CohortSync.Delivery.Tests.Harness;
+using CohortSync.Testing;
 using CohortSync.Sandbox.Iterable;
 
-namespace CohortSync.Delivery.Tests;
+namespace CohortSync.Integration.Tests.Delivery;
 
 /// <summary>Runs cut short by Iterable failing or by the silo going away: the next run finishes the job, exactly.</summary>
-public sealed class InterruptionTests
+public abstract class InterruptionTests(StorageUnderTest storage)
 {
     private const int Members = 15_000;
 
     [Fact]
     public async Task A_5xx_burst_ends_the_run_retryably_and_the_next_run_finishes_the_list_without_losing_or_double_counting()
     {
-        await using var w = await DeliveryWorld.StartAsync();
-        var cohort = DeliveryWorld.Users(0, Members);
+        await using var w = await World.StartAsync(storage);
+        var cohort = World.Users(0, Members);
         w.SetCohort("coh-1", "Flaky", cohort);
         var destination = await w.EnableWithDestinationAsync();
         // Slow enough that the run, with its requests in flight, is still writing when the burst starts.
         w.Iterable.Faults = new IterableFaults { LatencyMs = 250 };
 
-        var syncId = await w.StartSyncAsync("coh-1", destination);
+        var syncId = await w.StartSyncIdAsync("coh-1", destination);
         await Wait.UntilAsync(async () => (await w.Sync(syncId).GetStatusAsync()).ActiveRun?.Counts.Added > 0, "the first batches to land");
         // More failures in a row than the resilience handler retries (4 retries, 5 attempts) for each of the 4 requests
         // in flight, so one of them must give up and the run with it, retryably.
@@ -38,13 +38,13 @@ public sealed class InterruptionTests
     [Fact]
     public async Task A_silo_stopped_mid_run_leaves_a_checkpoint_the_next_silo_finishes_from_exactly()
     {
-        await using var w = await DeliveryWorld.StartAsync();
-        var cohort = DeliveryWorld.Users(0, Members);
+        await using var w = await World.StartAsync(storage);
+        var cohort = World.Users(0, Members);
         w.SetCohort("coh-1", "Interrupted", cohort);
         var destination = await w.EnableWithDestinationAsync();
         w.Iterable.Faults = new IterableFaults { LatencyMs = 60 };
 
-        var syncId = await w.StartSyncAsync("coh-1", destination);
+        var syncId = await w.StartSyncIdAsync("coh-1", destination);
         await Wait.UntilAsync(async () => (await w.Sync(syncId).GetStatusAsync()).ActiveRun?.Counts.Added >= 2000, "a few batches to land");
         await w.RestartSiloAsync();
         w.Iterable.Faults = IterableFaults.None;
@@ -58,8 +58,13 @@ public sealed class InterruptionTests
         Assert.Equal(Members, done.SyncedCount);
         Assert.Equal(cohort, w.ListMembers(done.ListId!.Value));
         // Only one list ever, and the resumed run sent only what was not acknowledged before the stop.
-        Assert.Single(w.Iterable.GetLists(DeliveryWorld.IterableKey));
+        Assert.Single(w.Iterable.GetLists(World.IterableKey));
         var sent = w.IterableWritesSince(0).Where(e => e.Path == "/api/lists/subscribe" && e.Status == 200).Sum(e => e.SubscriberCount ?? 0);
         Assert.InRange(sent, Members, Members + 1000);
     }
 }
+
+public sealed class InterruptionTestsOnSqlite() : InterruptionTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(DeliveryOnPostgresCollection))]
+public sealed class InterruptionTestsOnPostgres(PostgresFixture postgres) : InterruptionTests(StorageUnderTest.Postgres(postgres));

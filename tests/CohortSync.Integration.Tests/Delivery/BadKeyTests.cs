@@ -1,23 +1,23 @@
 using CohortSync.Contracts;
-using CohortSync.Delivery.Tests.Harness;
+using CohortSync.Testing;
 
-namespace CohortSync.Delivery.Tests;
+namespace CohortSync.Integration.Tests.Delivery;
 
 /// <summary>A key Iterable stops accepting: the destination goes unhealthy, all its syncs pause, a new key resumes them.</summary>
-public sealed class BadKeyTests
+public abstract class BadKeyTests(StorageUnderTest storage)
 {
     [Fact]
     public async Task Revoked_key_pauses_every_sync_of_the_destination_with_the_reason_and_sends_nothing_until_the_key_is_replaced()
     {
-        await using var w = await DeliveryWorld.StartAsync();
-        var cohorts = Enumerable.Range(1, 3).Select(i => ($"coh-{i}", DeliveryWorld.Users(i * 1000, 50))).ToList();
+        await using var w = await World.StartAsync(storage);
+        var cohorts = Enumerable.Range(1, 3).Select(i => ($"coh-{i}", World.Users(i * 1000, 50))).ToList();
         foreach (var (id, members) in cohorts) w.SetCohort(id, "Cohort " + id, members);
         var destination = await w.EnableWithDestinationAsync();
         var syncs = new List<string>();
-        foreach (var (id, _) in cohorts) syncs.Add(await w.StartSyncAsync(id, destination, cadence: "2s"));
+        foreach (var (id, _) in cohorts) syncs.Add(await w.StartSyncIdAsync(id, destination, cadence: "2s"));
         foreach (var sync in syncs) await w.WaitForRunAsync(sync, 1);
 
-        w.Iterable.RevokeApiKey(DeliveryWorld.IterableKey);
+        w.Iterable.RevokeApiKey(World.IterableKey);
         var revokedAt = w.LastRequestSequence;
         var paused = new List<SyncInfo>();
         foreach (var sync in syncs) paused.Add(await w.WaitForStateAsync(sync, SyncState.Paused));
@@ -63,10 +63,10 @@ public sealed class BadKeyTests
     [Fact]
     public async Task A_new_key_Iterable_also_rejects_is_refused_and_the_syncs_stay_paused()
     {
-        await using var w = await DeliveryWorld.StartAsync();
-        w.SetCohort("coh-1", "Locked out", DeliveryWorld.Users(0, 10));
+        await using var w = await World.StartAsync(storage);
+        w.SetCohort("coh-1", "Locked out", World.Users(0, 10));
         var destination = await w.EnableWithDestinationAsync(iterableKey: "never-registered-1");
-        var sync = await w.StartSyncAsync("coh-1", destination);
+        var sync = await w.StartSyncIdAsync("coh-1", destination);
         await w.WaitForStateAsync(sync, SyncState.Paused);
 
         var error = await Assert.ThrowsAsync<CohortSyncException>(() =>
@@ -79,3 +79,8 @@ public sealed class BadKeyTests
         Assert.Empty(w.IterableWritesSince(0));
     }
 }
+
+public sealed class BadKeyTestsOnSqlite() : BadKeyTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(DeliveryOnPostgresCollection))]
+public sealed class BadKeyTestsOnPostgres(PostgresFixture postgres) : BadKeyTests(StorageUnderTest.Postgres(postgres));
