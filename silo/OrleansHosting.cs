@@ -36,6 +36,8 @@ public static class OrleansHosting
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = settings.MinimumReminderPeriod);
             // Orleans' own names (ProbeTimeout, NumMissedProbesLimit, …); unset keys keep Orleans' defaults.
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            silo.UseCohortSyncTls(settings);
+            silo.UseCohortSyncKubernetes(settings);
         });
         return builder;
     }
