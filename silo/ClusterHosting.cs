@@ -1,6 +1,6 @@
-using System.Net.Security;
-using System.Security.Cryptography;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using CohortSync.Contracts;
 using Orleans.Connections.Security;
 
 namespace CohortSync.Silo;
@@ -10,17 +10,21 @@ public static class ClusterHosting
 {
     /// <summary>
     /// Orleans' Kubernetes hosting: the silo is named after its pod and silos of deleted pods are declared dead at
-    /// once. Clustering, ports and ids stay ours (the manifests set the pod's ids to the same values).
+    /// once. Clustering, ports and ids stay ours (the manifests label the pods with the same ids).
     /// </summary>
     public static ISiloBuilder UseCohortSyncKubernetes(this ISiloBuilder silo, SiloSettings settings)
     {
         if (!settings.Kubernetes) return silo;
-        var missing = SiloSettings.KubernetesEnvironment.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
-        if (missing.Count > 0)
-            throw new SiloConfigurationException(
-                $"--kubernetes needs {string.Join(", ", missing)} from the pod (the downward API; see deploy/kubernetes/silo.yaml)");
+        PodAddress();
         return silo.UseKubernetesHosting();
     }
+
+    /// <summary>
+    /// The address other silos and clients reach this one at. In a pod that is the pod's IP, whatever
+    /// <c>--advertise</c> says: Orleans' Kubernetes hosting only fills it in when nothing else did, and ours always does.
+    /// </summary>
+    public static IPAddress AdvertisedAddress(SiloSettings settings) =>
+        settings.Kubernetes ? PodAddress() : IPAddress.Parse(settings.AdvertisedAddress);
 
     /// <summary>
     /// With <c>--tls-certificate</c>, every silo-to-silo and gateway connection is TLS and both ends must show a
@@ -29,74 +33,38 @@ public static class ClusterHosting
     public static ISiloBuilder UseCohortSyncTls(this ISiloBuilder silo, SiloSettings settings)
     {
         if (settings.TlsCertificate is null) return silo;
-        var certificate = LoadCertificate(settings.TlsCertificate);
-        var authority = settings.TlsCa is null ? null : LoadAuthority(settings.TlsCa);
+        var (certificate, authority) = LoadCertificates(settings.TlsCertificate, settings.TlsCa);
         return silo.UseTls(certificate, tls =>
         {
             tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
             tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-            tls.RemoteCertificateValidation = (remote, _, errors) => IsSignedBy(remote, authority, errors);
+            tls.RemoteCertificateValidation = (remote, _, errors) => ClusterCertificates.IsTheClusters(remote, authority, errors);
         });
     }
 
-    /// <summary>
-    /// Peers are reached by IP address, so the name on a certificate is not what makes it a member:
-    /// being signed by the cluster's CA (or, without <c>--tls-ca</c>, by a root the system trusts) is.
-    /// </summary>
-    private static bool IsSignedBy(X509Certificate2? remote, X509Certificate2? authority, SslPolicyErrors errors)
+    private static IPAddress PodAddress()
     {
-        if (remote is null) return false;
-        if (authority is null) return (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(remote);
+        var missing = SiloSettings.KubernetesEnvironment.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
+        if (missing.Count > 0)
+            throw new SiloConfigurationException(
+                $"--kubernetes needs {string.Join(", ", missing)} from the pod (the downward API; see deploy/kubernetes/silo.yaml)");
+        var podIp = Environment.GetEnvironmentVariable("POD_IP")!;
+        return IPAddress.TryParse(podIp, out var address)
+            ? address
+            : throw new SiloConfigurationException($"POD_IP must be the pod's IP address (got '{podIp}'): set it from status.podIP");
     }
 
-    private static X509Certificate2 LoadCertificate(string path)
+    private static (X509Certificate2 Certificate, X509Certificate2? Authority) LoadCertificates(string certificatePath, string? authorityPath)
     {
-        var password = Environment.GetEnvironmentVariable(SiloSettings.TlsPasswordEnvironment);
+        var password = Environment.GetEnvironmentVariable(ClusterCertificates.PasswordVariable);
         try
         {
-            return X509CertificateLoader.LoadPkcs12FromFile(path, password ?? ReadPasswordFromStandardInput(path));
+            var certificate = ClusterCertificates.OpenOwn(certificatePath, string.IsNullOrEmpty(password) ? null : password, () => Console.In.ReadLine());
+            return (certificate, authorityPath is null ? null : ClusterCertificates.OpenAuthority(authorityPath));
         }
-        catch (CryptographicException ex)
+        catch (ClusterCertificateException ex)
         {
-            throw new SiloConfigurationException($"--tls-certificate {path} could not be opened ({ex.Message.TrimEnd('.')}): is it a .pfx file, and is the password in {SiloSettings.TlsPasswordEnvironment} right?");
-        }
-    }
-
-    /// <summary>A certificate without a password opens as it is; one with a password takes the first line of stdin.</summary>
-    private static string? ReadPasswordFromStandardInput(string path)
-    {
-        if (OpensWithoutPassword(path)) return null;
-        return Console.In.ReadLine()?.Trim()
-            ?? throw new SiloConfigurationException($"--tls-certificate {path} needs a password: set {SiloSettings.TlsPasswordEnvironment} or pass it on standard input");
-    }
-
-    private static bool OpensWithoutPassword(string path)
-    {
-        try
-        {
-            using var _ = X509CertificateLoader.LoadPkcs12FromFile(path, null);
-            return true;
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-    }
-
-    private static X509Certificate2 LoadAuthority(string path)
-    {
-        try
-        {
-            return X509CertificateLoader.LoadCertificateFromFile(path);
-        }
-        catch (CryptographicException ex)
-        {
-            throw new SiloConfigurationException($"--tls-ca {path} is not a certificate (PEM or DER): {ex.Message.TrimEnd('.')}");
+            throw new SiloConfigurationException(ex.Message);
         }
     }
 }

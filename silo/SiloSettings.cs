@@ -37,9 +37,6 @@ public sealed record SiloSettings
     /// <summary>Only from the environment (or configuration files): a secret never goes on a command line.</summary>
     public const string SecretKeyEnvironment = "COHORTSYNC_SECRET_KEY";
 
-    /// <summary>The password of <see cref="TlsCertificate"/>: from the environment or standard input, never an argument.</summary>
-    public const string TlsPasswordEnvironment = "COHORTSYNC_TLS_CERTIFICATE_PASSWORD";
-
     /// <summary>What Orleans' Kubernetes hosting reads from the pod (the downward API), checked at start.</summary>
     public static readonly IReadOnlyList<string> KubernetesEnvironment = ["POD_NAME", "POD_NAMESPACE", "POD_IP"];
 
@@ -60,7 +57,7 @@ public sealed record SiloSettings
     public TimeSpan MinimumReminderPeriod { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>Runs in a Kubernetes pod: Orleans follows the pods and removes the silos of deleted ones.</summary>
     public bool Kubernetes { get; init; }
-    /// <summary>A PKCS#12 (.pfx) file: TLS between silos and at the gateway, with client certificates required.</summary>
+    /// <summary>A PKCS#12 (.pfx) file: TLS between silos and at the gateway, with client certificates required. Its password: <see cref="CohortSync.Contracts.ClusterCertificates.PasswordVariable"/> or stdin.</summary>
     public string? TlsCertificate { get; init; }
     /// <summary>The certificate (PEM or DER) of the CA that signs every silo's and client's certificate; else the system's roots.</summary>
     public string? TlsCa { get; init; }

@@ -36,6 +36,8 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly List<SiloNode> _silos = [];
     private readonly string _secretKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly string[] _siloArgs;
+    private IReadOnlyDictionary<string, string?> _extraSiloEnvironment = new Dictionary<string, string?>();
+    private Action<IClientBuilder> _configureClient = _ => { };
     private IHost? _client;
     private int _started;
 
@@ -56,15 +58,25 @@ public sealed class TestCluster : IAsyncDisposable
     public IProjectGrain Project => Client.GetGrain<IProjectGrain>(ProjectId);
 
     /// <summary>What a silo process of this cluster needs in its environment: the shared secret key, never on a command line.</summary>
-    public IReadOnlyDictionary<string, string?> SiloEnvironment => new Dictionary<string, string?> { ["COHORTSYNC_SECRET_KEY"] = _secretKey };
+    public IReadOnlyDictionary<string, string?> SiloEnvironment =>
+        new Dictionary<string, string?>(_extraSiloEnvironment) { ["COHORTSYNC_SECRET_KEY"] = _secretKey };
 
-    public static async Task<TestCluster> StartAsync(PostgresFixture postgres, int silos, params string[] extraSiloArgs)
+    public static Task<TestCluster> StartAsync(PostgresFixture postgres, int silos, params string[] extraSiloArgs) =>
+        StartAsync(postgres, silos, new Dictionary<string, string?>(), _ => { }, extraSiloArgs);
+
+    /// <summary>A cluster whose silos get more environment (a certificate's password) and whose test client is set up further (TLS).</summary>
+    public static async Task<TestCluster> StartAsync(PostgresFixture postgres, int silos, IReadOnlyDictionary<string, string?> siloEnvironment,
+        Action<IClientBuilder> configureClient, params string[] extraSiloArgs)
     {
         var sandbox = await SandboxServer.StartAsync(new SandboxOptions { MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Warning });
         sandbox.Amplitude.PutProject(AmplitudeKey, AmplitudeSecret);
         sandbox.Iterable.AddApiKey(IterableKey);
         var connectionString = await postgres.CreateDatabaseAsync();
-        var cluster = new TestCluster(postgres, sandbox, connectionString, extraSiloArgs);
+        var cluster = new TestCluster(postgres, sandbox, connectionString, extraSiloArgs)
+        {
+            _extraSiloEnvironment = siloEnvironment,
+            _configureClient = configureClient,
+        };
         try
         {
             var migrate = await cluster.MigrateAsync();
@@ -130,7 +142,7 @@ public sealed class TestCluster : IAsyncDisposable
     private async Task ConnectAsync()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseOrleansClient(client => client
+        builder.UseOrleansClient(client => _configureClient(client
             .UseAdoNetClustering(o =>
             {
                 o.Invariant = "Npgsql";
@@ -142,7 +154,7 @@ public sealed class TestCluster : IAsyncDisposable
                 o.ServiceId = ServiceId;
             })
             .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1))
-            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15)));
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15))));
         _client = builder.Build();
         await _client.StartAsync();
     }
