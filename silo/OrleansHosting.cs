@@ -1,4 +1,3 @@
-using System.Net;
 using CohortSync.Grains;
 using CohortSync.Grains.Secrets;
 using CohortSync.Storage;
@@ -29,13 +28,15 @@ public static class OrleansHosting
             {
                 silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
                 silo.UseAdoNetClustering(o => { o.Invariant = invariant; o.ConnectionString = connectionString; });
-                silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+                silo.ConfigureEndpoints(ClusterHosting.AdvertisedAddress(settings), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             }
             silo.AddAdoNetGrainStorage(StorageNames.Main, o => { o.Invariant = invariant; o.ConnectionString = connectionString; });
             silo.UseAdoNetReminderService(o => { o.Invariant = invariant; o.ConnectionString = connectionString; });
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = settings.MinimumReminderPeriod);
             // Orleans' own names (ProbeTimeout, NumMissedProbesLimit, …); unset keys keep Orleans' defaults.
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            silo.UseCohortSyncTls(settings);
+            silo.UseCohortSyncKubernetes(settings);
         });
         return builder;
     }

@@ -29,10 +29,16 @@ public sealed record SiloSettings
         ("--migrate", "COHORTSYNC_MIGRATE", "CohortSync:Migrate"),
         ("--secret-key-file", "COHORTSYNC_SECRET_KEY_FILE", "CohortSync:SecretKeyFile"),
         ("--minimum-reminder-period", "COHORTSYNC_MINIMUM_REMINDER_PERIOD", "CohortSync:MinimumReminderPeriod"),
+        ("--kubernetes", "COHORTSYNC_KUBERNETES", "CohortSync:Kubernetes"),
+        ("--tls-certificate", "COHORTSYNC_TLS_CERTIFICATE", "CohortSync:TlsCertificate"),
+        ("--tls-ca", "COHORTSYNC_TLS_CA", "CohortSync:TlsCa"),
     ];
 
     /// <summary>Only from the environment (or configuration files): a secret never goes on a command line.</summary>
     public const string SecretKeyEnvironment = "COHORTSYNC_SECRET_KEY";
+
+    /// <summary>What Orleans' Kubernetes hosting reads from the pod (the downward API), checked at start.</summary>
+    public static readonly IReadOnlyList<string> KubernetesEnvironment = ["POD_NAME", "POD_NAMESPACE", "POD_IP"];
 
     public string DataDir { get; init; } = "data";
     public int SiloPort { get; init; } = 11111;
@@ -49,13 +55,19 @@ public sealed record SiloSettings
     public string? SecretKey { get; init; }
     public string? SecretKeyFile { get; init; }
     public TimeSpan MinimumReminderPeriod { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Runs in a Kubernetes pod: Orleans follows the pods and removes the silos of deleted ones.</summary>
+    public bool Kubernetes { get; init; }
+    /// <summary>A PKCS#12 (.pfx) file: TLS between silos and at the gateway, with client certificates required. Its password: <see cref="CohortSync.Contracts.ClusterCertificates.PasswordVariable"/> or stdin.</summary>
+    public string? TlsCertificate { get; init; }
+    /// <summary>The certificate (PEM or DER) of the CA that signs every silo's and client's certificate; else the system's roots.</summary>
+    public string? TlsCa { get; init; }
 
     public string SqlitePath => Path.Combine(Path.GetFullPath(DataDir), "cohortsync.db");
     public string SecretKeyPath => SecretKeyFile ?? Path.Combine(Path.GetFullPath(DataDir), "secret.key");
 
     // A record prints every property; the connection string and the key must never reach a log.
     public override string ToString() =>
-        $"SiloSettings {{ Storage = {Storage}, DataDir = {DataDir}, SiloPort = {SiloPort}, GatewayPort = {GatewayPort}, HttpPort = {HttpPort}, ClusterId = {ClusterId}, ServiceId = {ServiceId} }}";
+        $"SiloSettings {{ Storage = {Storage}, DataDir = {DataDir}, SiloPort = {SiloPort}, GatewayPort = {GatewayPort}, HttpPort = {HttpPort}, ClusterId = {ClusterId}, ServiceId = {ServiceId}, Kubernetes = {Kubernetes}, Tls = {TlsCertificate is not null} }}";
 
     /// <summary>SQLite is migrated at every start (it is ours alone); PostgreSQL only when asked.</summary>
     public bool MigrateOnStart => Migrate ?? Storage == StorageKind.Sqlite;
@@ -84,6 +96,14 @@ public sealed record SiloSettings
             throw new SiloConfigurationException($"--advertise must be an IP address (got '{AdvertisedAddress}')");
         if (!IPAddress.TryParse(HttpAddress, out _))
             throw new SiloConfigurationException($"--http-address must be an IP address (got '{HttpAddress}')");
+        if (Kubernetes && Storage != StorageKind.Postgres)
+            throw new SiloConfigurationException("--kubernetes runs a cluster: it needs --storage postgres");
+        if (TlsCertificate is not null && !File.Exists(TlsCertificate))
+            throw new SiloConfigurationException($"--tls-certificate: no file at {Path.GetFullPath(TlsCertificate)}");
+        if (TlsCa is not null && TlsCertificate is null)
+            throw new SiloConfigurationException("--tls-ca only applies with --tls-certificate");
+        if (TlsCa is not null && !File.Exists(TlsCa))
+            throw new SiloConfigurationException($"--tls-ca: no file at {Path.GetFullPath(TlsCa)}");
     }
 }
 

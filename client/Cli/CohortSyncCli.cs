@@ -19,6 +19,8 @@ public sealed class CohortSyncCli(CliEnvironment environment, IClusterConnector 
             _common.Json,
             _common.Gateway,
             _common.Postgres,
+            _common.TlsCertificate,
+            _common.TlsCa,
             ProjectCommands.Build(runner),
             DestinationCommands.Build(runner),
             SyncCommands.Build(runner),

@@ -40,6 +40,8 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
         var output = new ResultWriter(environment.Output, parse.GetValue(common.Json));
         IReadOnlyList<GatewayAddress> gateways = [GatewayList.LocalDefault];
         var retrying = (Stopwatch?)null;
+        // Read once: its password may be the first line of stdin, which a retry must not read again.
+        ClientTls? tls = null;
         while (true)
         {
             using var command = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -49,7 +51,8 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
                 var named = parse.GetValue(common.Gateway) ?? [];
                 var membership = MembershipTable.Resolve(parse.GetResult(common.Postgres) is not null, parse.GetValue(common.Postgres), named.Length > 0, environment);
                 gateways = membership is null ? GatewayList.Resolve(named, environment.Variable(GatewayList.EnvironmentVariable)) : [membership.Where()];
-                context = new CommandContext(environment, MembershipConnector.Through(connector, membership), gateways, output, waiter, command);
+                tls ??= ClientTls.Resolve(parse.GetValue(common.TlsCertificate), parse.GetValue(common.TlsCa), environment);
+                context = new CommandContext(environment, MembershipConnector.Through(ClientTls.Through(connector, tls), membership), gateways, output, waiter, command);
                 return await handler(parse, context, command.Token);
             }
             // Connected, then lost half-way (a gateway died, or the silo that held the grain has not been declared

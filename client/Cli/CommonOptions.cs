@@ -26,6 +26,23 @@ public sealed class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>The client's certificate for a cluster that runs with TLS (its gateways require one).</summary>
+    public Option<string?> TlsCertificate { get; } = new("--tls-certificate")
+    {
+        Description = $"A .pfx file with this client's certificate, for a cluster whose gateways require TLS. Default: {ClientTls.CertificateVariable}. "
+            + $"Its password comes from {ClientTls.PasswordVariable} or the first line of standard input, never the command line.",
+        HelpName = "pfx",
+        Recursive = true,
+    };
+
+    /// <summary>The cluster's CA: a gateway's certificate must be signed by it.</summary>
+    public Option<string?> TlsCa { get; } = new("--tls-ca")
+    {
+        Description = $"The certificate (PEM or DER) of the CA that signs the cluster's certificates. Default: {ClientTls.AuthorityVariable}, else the system's trusted roots.",
+        HelpName = "certificate",
+        Recursive = true,
+    };
+
     private static Option<string[]> CreateGateway()
     {
         var option = new Option<string[]>("--gateway")

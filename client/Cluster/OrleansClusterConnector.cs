@@ -16,7 +16,7 @@ namespace CohortSync.Client.Cluster;
 /// Orleans logs nowhere visible: the only logging provider is <see cref="HandshakeWatch"/>, which
 /// keeps one fact in memory, so only our one-line errors reach stderr.
 /// </summary>
-public sealed class OrleansClusterConnector(ClusterIdentity identity) : IClusterConnector
+public sealed class OrleansClusterConnector(ClusterIdentity identity, ClientTls? tls = null) : IClusterConnector
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
@@ -24,6 +24,9 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan GatewayListRefresh = TimeSpan.FromSeconds(5);
     private const string PostgresInvariant = "Npgsql";
+
+    /// <summary>The same connector, speaking TLS with the given client certificate.</summary>
+    public OrleansClusterConnector WithTls(ClientTls clientTls) => new(identity, clientTls);
 
     public async Task<IClusterConnection> ConnectAsync(IReadOnlyList<GatewayAddress> gateways, CancellationToken cancellationToken)
     {
@@ -55,6 +58,7 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
         builder.UseOrleansClient(client =>
         {
             clustering(client);
+            tls?.ApplyTo(client);
             client
                 .Configure<ClusterOptions>(options =>
                 {
@@ -87,8 +91,7 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
         {
             await CloseAsync(host);
             throw handshake.GatewayHungUp
-                ? new ClusterUnreachableException(gateways, "a gateway accepted the connection and then closed it",
-                    $"does the silo run with cluster id '{identity.ClusterId}'? (set {ClusterIdentity.ClusterIdVariable})", exception)
+                ? new ClusterUnreachableException(gateways, "a gateway accepted the connection and then closed it", HungUpHint(), exception)
                 : new ClusterUnreachableException(gateways, inner: exception);
         }
         catch
@@ -103,6 +106,11 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity) : ICluster
             await CloseAsync(host);
         });
     }
+
+    /// <summary>A gateway hangs up on a client of another cluster id, and on one without the certificate its TLS requires.</summary>
+    private string HungUpHint() => tls is null
+        ? $"the cluster may require TLS with client certificates (use --tls-certificate and --tls-ca), or run with another cluster id than '{identity.ClusterId}' (set {ClusterIdentity.ClusterIdVariable})"
+        : $"is this client's certificate signed by the cluster's CA, and does the silo run with cluster id '{identity.ClusterId}'? (set {ClusterIdentity.ClusterIdVariable})";
 
     private static async Task<IPEndPoint[]> ResolveAsync(IReadOnlyList<GatewayAddress> gateways, CancellationToken cancellationToken)
     {

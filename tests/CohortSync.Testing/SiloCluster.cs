@@ -45,6 +45,8 @@ public sealed class SiloCluster : IAsyncDisposable
     private readonly TimeSpan _responseTimeout;
     private string[] _inProcessArgs = [];
     private InProcessSilo? _inProcess;
+    private IReadOnlyDictionary<string, string?> _extraEnvironment = new Dictionary<string, string?>();
+    private Action<IClientBuilder> _configureClient = _ => { };
     private IHost? _client;
     private int _started;
 
@@ -78,17 +80,24 @@ public sealed class SiloCluster : IAsyncDisposable
 
     /// <summary>What a silo process of a PostgreSQL cluster needs in its environment: the shared secret key, never on a command line.</summary>
     public IReadOnlyDictionary<string, string?> SiloEnvironment => IsPostgresCluster
-        ? new Dictionary<string, string?> { [SiloSettingsSecretKey] = _secretKey }
-        : new Dictionary<string, string?>();
+        ? new Dictionary<string, string?>(_extraEnvironment) { [SiloSettingsSecretKey] = _secretKey }
+        : new Dictionary<string, string?>(_extraEnvironment);
 
     private const string SiloSettingsSecretKey = "COHORTSYNC_SECRET_KEY";
 
     private bool IsPostgresCluster => Hosting == SiloHosting.Processes && Storage.Backend == StorageBackend.Postgres;
 
-    public static async Task<SiloCluster> StartAsync(StorageUnderTest storage, SiloHosting hosting, int silos, string[] siloArgs, TimeSpan responseTimeout)
+    /// <param name="environment">More environment for silo processes (a certificate's password), never arguments.</param>
+    /// <param name="configureClient">Sets the test's own cluster client up further (TLS).</param>
+    public static async Task<SiloCluster> StartAsync(StorageUnderTest storage, SiloHosting hosting, int silos, string[] siloArgs, TimeSpan responseTimeout,
+        IReadOnlyDictionary<string, string?>? environment = null, Action<IClientBuilder>? configureClient = null)
     {
         if (hosting == SiloHosting.InProcess && silos != 1) throw new ArgumentOutOfRangeException(nameof(silos), "an in-process world has one silo");
-        var cluster = new SiloCluster(storage, hosting, siloArgs, responseTimeout, new TempDirectory("cohortsync-world-"));
+        var cluster = new SiloCluster(storage, hosting, siloArgs, responseTimeout, new TempDirectory("cohortsync-world-"))
+        {
+            _extraEnvironment = environment ?? new Dictionary<string, string?>(),
+            _configureClient = configureClient ?? (_ => { }),
+        };
         try
         {
             if (hosting == SiloHosting.InProcess)
@@ -206,6 +215,7 @@ public sealed class SiloCluster : IAsyncDisposable
                     .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("cohortsync", "cohortsync"));
             }
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = _responseTimeout);
+            _configureClient(client);
         });
         _client = builder.Build();
         await _client.StartAsync();

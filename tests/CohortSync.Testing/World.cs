@@ -20,6 +20,12 @@ public sealed record WorldOptions
 
     /// <summary>How long the test's Orleans client waits for an answer from silo processes.</summary>
     public TimeSpan ClientResponseTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>More environment for silo processes (a certificate's password): secrets never go on a command line.</summary>
+    public IReadOnlyDictionary<string, string?> SiloEnvironment { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Sets the test's own cluster client up further (TLS).</summary>
+    public Action<IClientBuilder>? ConfigureClient { get; init; }
 }
 
 /// <summary>
@@ -77,7 +83,8 @@ public sealed class World : IAsyncDisposable
         var world = new World(sandbox, sandbox.Iterable.AddApiKey(IterableKey));
         try
         {
-            world.Cluster = await SiloCluster.StartAsync(options.Storage, options.Hosting, options.Silos, [.. options.SiloArgs], options.ClientResponseTimeout);
+            world.Cluster = await SiloCluster.StartAsync(options.Storage, options.Hosting, options.Silos, [.. options.SiloArgs], options.ClientResponseTimeout,
+                options.SiloEnvironment, options.ConfigureClient);
         }
         catch
         {
