@@ -12,6 +12,8 @@ public sealed record HarnessOptions
     public int SyncsPerProject { get; init; } = 100;
     /// <summary>Scenario 4's cadence: the real target is an hour; the harness compresses it.</summary>
     public TimeSpan Period { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Scenario 6 (the chaos soak): how long it shakes the cluster.</summary>
+    public TimeSpan SoakDuration { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Extra arguments for the silo process (e.g. GC or engine settings under test).</summary>
     public List<string> SiloArgs { get; init; } = [];
 
@@ -29,6 +31,7 @@ public sealed record HarnessOptions
                 "--members-per-sync" => options with { MembersPerSync = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--syncs-per-project" => options with { SyncsPerProject = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--period" => options with { Period = ParsePeriod(value) },
+                "--soak" => options with { SoakDuration = ParsePeriod(value) },
                 "--silo-arg" => options with { SiloArgs = [.. options.SiloArgs, value] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

@@ -3,7 +3,8 @@ using CohortSync.Testing;
 
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 1,2,3,5 [--members 2000000]
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 4 --syncs 10000 --period 10m
-// See docs/benchmarks.md for what each scenario does and the figures it printed.
+// dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 6 [--syncs 200] [--soak 10m]   (chaos soak)
+// See docs/benchmarks.md for what each scenario does and the figures it printed; the soak's are in docs/reliability.md.
 var options = HarnessOptions.Parse(args);
 var table = new ResultTable();
 Console.WriteLine($"# CohortSync load harness — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {MachineFacts.MemoryGb():0.#} GB, load {MachineFacts.LoadAverage()}");
@@ -19,6 +20,7 @@ if (options.Scenarios.Contains(4))
     await using var world = await TenantProjects.StartWorldAsync(options);
     await new ManySyncsScenario(world, options, table).RunAsync();
 }
+if (options.Scenarios.Contains(6)) await ChaosSoakScenario.RunAsync(options, table);
 
 Console.WriteLine();
 Console.WriteLine($"load average at the end: {MachineFacts.LoadAverage()}");
