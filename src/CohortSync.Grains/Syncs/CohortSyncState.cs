@@ -115,7 +115,7 @@ public sealed class CohortSyncState
             Record(interrupted with
             {
                 Outcome = RunOutcome.FailedRetryable,
-                Reason = interrupted.Reason ?? "interrupted: the silo running it stopped; resumed from the checkpoint",
+                Reason = interrupted.Reason ?? "interrupted: the silo running it stopped or lost its database; resumed from the checkpoint",
                 FinishedAt = now,
             }, historyLimit);
         }
