@@ -27,7 +27,7 @@ public static class CliHarness
         var stderr = new StringWriter();
         var environment = new CliEnvironment(stdout, stderr, new StringReader(stdin), inputIsTerminal: false,
             name => variables is not null && variables.TryGetValue(name, out var value) ? value : null);
-        // Polls back to back: the stand-in grains count polls, not time.
+        // Polls often: a run on the test silo takes tens of milliseconds.
         var cli = new CohortSyncCli(environment, connector, new RunWaiter(TimeSpan.FromMilliseconds(10)));
         var exitCode = await cli.RunAsync(args, cancellationToken);
         return new CliResult(exitCode, stdout.ToString(), stderr.ToString());

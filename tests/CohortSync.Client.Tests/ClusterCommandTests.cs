@@ -1,59 +1,85 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CohortSync.Client.Cli;
-using CohortSync.Client.Cluster;
-using CohortSync.Client.Tests.StandIn;
 using CohortSync.Contracts;
+using CohortSync.Sandbox.Amplitude;
+using CohortSync.Testing;
 
 namespace CohortSync.Client.Tests;
 
 /// <summary>
-/// Commands through the real Orleans connector and a real gateway, against stand-in grains
-/// (the real grains are tested with the silo). Pins what reaches the cluster and what comes back out.
+/// Commands through the real Orleans connector and gateway to the real grains on a real silo, with the sandbox as
+/// Amplitude and Iterable. Pins what reaches the cluster (by what the cluster then does with it) and what comes back out.
 /// </summary>
-public sealed class ClusterCommandTests(StandInSiloFixture fixture) : IClassFixture<StandInSiloFixture>
+[Collection(RealSiloCollection.Name)]
+public sealed partial class ClusterCommandTests(RealSiloFixture fixture)
 {
-    private readonly OrleansClusterConnector _connector = new(new ClusterIdentity(ClusterIdentity.DefaultId, ClusterIdentity.DefaultId));
+    private readonly OperatorSession _cli = new(fixture);
 
-    private Task<CliResult> RunAsync(string[] args, string stdin = "", Dictionary<string, string>? variables = null) =>
-        CliHarness.RunAsync(_connector, [.. args, "--gateway", fixture.Silo.Gateway.ToString()], stdin, variables);
+    private World World => _cli.World;
 
-    private static void AssertExit(int expected, CliResult result) => Assert.True(result.ExitCode == expected, result.ToString());
+    private Task<CliResult> RunAsync(string[] args, string stdin = "", Dictionary<string, string>? variables = null) => _cli.RunAsync(args, stdin, variables);
 
-    private async Task<string> EnabledProjectAsync(string projectId)
+    private static void AssertExit(int expected, CliResult result) => OperatorSession.Expect(expected, result);
+
+    private static JsonElement Json(CliResult result)
     {
-        AssertExit(ExitCodes.Ok, await RunAsync(["project", "enable", projectId], "amp-key-0001\namp-secret-0002\n"));
-        return projectId;
+        using var document = JsonDocument.Parse(result.Stdout);
+        return document.RootElement.Clone();
     }
 
-    private async Task<string> DestinationAsync(string projectId)
-    {
-        var added = await RunAsync(["destination", "add", projectId, "--name", "US"], "iterable-key-7777\n");
-        AssertExit(ExitCodes.Ok, added);
-        return added.Stdout.Trim();
-    }
+    [GeneratedRegex("^d-[0-9a-f]{8}\n$")]
+    private static partial Regex DestinationIdLine();
+
+    [GeneratedRegex("^s-[0-9a-f]{8}\n$")]
+    private static partial Regex SyncIdLine();
 
     [Fact]
     public async Task Enable_sends_keys_from_stdin_and_prints_only_the_key_hint()
     {
-        var result = await RunAsync(["project", "enable", "enable-stdin", "--amplitude-region", "EU"], "amp-api-key-1234\namp-secret-5678\n");
+        var (key, secret) = _cli.AmplitudeProject("enable-stdin");
+        _cli.SetCohort("enable-stdin", "c1", "u-1");
+
+        var result = await RunAsync(["project", "enable", "enable-stdin", "--amplitude-url", _cli.SandboxUrl], $"{key}\n{secret}\n");
 
         AssertExit(ExitCodes.Ok, result);
-        Assert.Contains("amplitude key  …1234", result.Stdout);
-        Assert.DoesNotContain("amp-api-key", result.Stdout + result.Stderr);
-        Assert.DoesNotContain("amp-secret", result.Stdout + result.Stderr);
-        var request = Assert.IsType<EnableProjectRequest>(Assert.Single(await fixture.Silo.Grains.GetGrain<IStandInProject>("enable-stdin").RequestsAsync()));
-        Assert.Equal(new EnableProjectRequest("amp-api-key-1234", "amp-secret-5678", "eu", null), request);
+        Assert.Contains($"amplitude key  …{key[^4..]}", result.Stdout);
+        Assert.Contains($"amplitude      {_cli.SandboxUrl.TrimEnd('/')}", result.Stdout);
+        Assert.DoesNotContain(key, result.Stdout + result.Stderr);
+        Assert.DoesNotContain(secret, result.Stdout + result.Stderr);
+        // The sandbox answers only the right key and secret: a run that reads the cohort proves both reached the cluster.
+        var destinationId = await _cli.DestinationAsync("enable-stdin");
+        var started = await RunAsync(["sync", "start", "enable-stdin", "--cohort", "c1", "--destination", destinationId, "--cadence", "once", "--wait"]);
+        AssertExit(ExitCodes.Ok, started);
     }
 
     [Fact]
     public async Task Enable_prefers_keys_from_the_environment()
     {
-        var result = await RunAsync(["project", "enable", "enable-env", "--amplitude-url", "http://localhost:5081"], "ignored\nignored\n",
-            new() { ["AMPLITUDE_API_KEY"] = "env-key-abcd", ["AMPLITUDE_SECRET_KEY"] = "env-secret" });
+        var (key, secret) = _cli.AmplitudeProject("enable-env");
+        _cli.SetCohort("enable-env", "c1", "u-1");
+
+        var result = await RunAsync(["project", "enable", "enable-env", "--amplitude-url", _cli.SandboxUrl, "--json"], "ignored-key\nignored-secret\n",
+            new() { ["AMPLITUDE_API_KEY"] = key, ["AMPLITUDE_SECRET_KEY"] = secret });
 
         AssertExit(ExitCodes.Ok, result);
-        var request = Assert.IsType<EnableProjectRequest>(Assert.Single(await fixture.Silo.Grains.GetGrain<IStandInProject>("enable-env").RequestsAsync()));
-        Assert.Equal(new EnableProjectRequest("env-key-abcd", "env-secret", null, "http://localhost:5081"), request);
+        Assert.Equal($"…{key[^4..]}", Json(result).GetProperty("amplitudeKeyHint").GetString());
+        var destinationId = await _cli.DestinationAsync("enable-env");
+        AssertExit(ExitCodes.Ok, await RunAsync(["sync", "start", "enable-env", "--cohort", "c1", "--destination", destinationId, "--cadence", "once", "--wait"]));
+    }
+
+    [Fact]
+    public async Task Enable_with_a_region_is_shown_with_that_region_s_endpoint()
+    {
+        AssertExit(ExitCodes.Ok, await RunAsync(["project", "enable", "enable-eu", "--amplitude-region", "EU"], "amp-api-key-1234\namp-secret-5678\n"));
+
+        var shown = await RunAsync(["project", "show", "enable-eu", "--json"]);
+
+        AssertExit(ExitCodes.Ok, shown);
+        var project = Json(shown);
+        Assert.Equal("https://analytics.eu.amplitude.com", project.GetProperty("amplitudeUrl").GetString());
+        Assert.Equal("…1234", project.GetProperty("amplitudeKeyHint").GetString());
+        Assert.True(project.GetProperty("enabled").GetBoolean());
     }
 
     [Fact]
@@ -62,168 +88,269 @@ public sealed class ClusterCommandTests(StandInSiloFixture fixture) : IClassFixt
         var result = await RunAsync(["project", "show", "never-enabled"]);
 
         AssertExit(ExitCodes.Refused, result);
-        Assert.Equal("error: project never-enabled is not enabled", Assert.Single(result.StderrLines));
+        Assert.Equal("error: project never-enabled is not enabled (run 'cohortsync project enable never-enabled')", Assert.Single(result.StderrLines));
         Assert.Equal("", result.Stdout);
     }
 
     [Fact]
     public async Task Refusal_in_json_mode_prints_the_error_code_on_stdout()
     {
-        var result = await RunAsync(["destination", "show", "never-enabled-json", "d9", "--json"]);
+        var projectId = await _cli.EnabledProjectAsync("refused-json");
+
+        var result = await RunAsync(["destination", "show", projectId, "d-00000000", "--json"]);
 
         AssertExit(ExitCodes.Refused, result);
-        using var document = JsonDocument.Parse(result.Stdout);
-        Assert.Equal(ErrorCodes.UnknownDestination, document.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(ErrorCodes.UnknownDestination, Json(result).GetProperty("error").GetProperty("code").GetString());
         Assert.Single(result.StderrLines);
     }
 
     [Fact]
     public async Task Destination_add_prints_the_id_alone()
     {
-        var projectId = await EnabledProjectAsync("dest-add");
+        var projectId = await _cli.EnabledProjectAsync("dest-add");
 
         var result = await RunAsync(["destination", "add", projectId, "--name", "EU team", "--user-property", "email", "--iterable-region", "eu"],
             variables: new() { ["ITERABLE_API_KEY"] = "iterable-key-9876" });
 
         AssertExit(ExitCodes.Ok, result);
-        Assert.Equal("d1\n", result.Stdout);
-        var request = Assert.IsType<AddDestinationRequest>((await fixture.Silo.Grains.GetGrain<IStandInProject>(projectId).RequestsAsync())[1]);
-        Assert.Equal(new AddDestinationRequest("EU team", "iterable-key-9876", "email", "eu", null), request);
+        Assert.Matches(DestinationIdLine(), result.Stdout);
+        var shown = await RunAsync(["destination", "show", projectId, result.Stdout.Trim(), "--json"]);
+        AssertExit(ExitCodes.Ok, shown);
+        var destination = Json(shown);
+        Assert.Equal("EU team", destination.GetProperty("name").GetString());
+        Assert.Equal("email", destination.GetProperty("userProperty").GetString());
+        Assert.Equal("https://api.eu.iterable.com", destination.GetProperty("iterableUrl").GetString());
+        Assert.Equal("…9876", destination.GetProperty("keyHint").GetString());
     }
 
     [Fact]
     public async Task Destination_list_and_remove()
     {
-        var projectId = await EnabledProjectAsync("dest-list");
-        var destinationId = await DestinationAsync(projectId);
+        var projectId = await _cli.EnabledProjectAsync("dest-list");
+        var destinationId = await _cli.DestinationAsync(projectId);
 
         var listed = await RunAsync(["destination", "list", projectId, "--json"]);
         var removed = await RunAsync(["destination", "remove", projectId, destinationId]);
         var listedAfter = await RunAsync(["destination", "list", projectId]);
 
         AssertExit(ExitCodes.Ok, listed);
-        using var document = JsonDocument.Parse(listed.Stdout);
-        Assert.Equal("…7777", Assert.Single(document.RootElement.EnumerateArray()).GetProperty("keyHint").GetString());
+        var only = Assert.Single(Json(listed).EnumerateArray());
+        Assert.Equal(destinationId, only.GetProperty("destinationId").GetString());
+        Assert.Equal($"…{World.IterableKey[^4..]}", only.GetProperty("keyHint").GetString());
         Assert.Equal($"removed destination {destinationId} from project {projectId}\n", removed.Stdout);
         Assert.Equal("no destinations\n", listedAfter.Stdout);
     }
 
     [Fact]
+    public async Task Destination_update_takes_a_key_Iterable_accepts_and_refuses_one_it_rejects()
+    {
+        var projectId = await _cli.EnabledProjectAsync("dest-update");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        World.Iterable.AddApiKey("iterable-key-5555", World.IterableProjectId);
+
+        var updated = await RunAsync(["destination", "update", projectId, destinationId], "iterable-key-5555\n");
+        var rejected = await RunAsync(["destination", "update", projectId, destinationId], "iterable-key-nope\n");
+        var shown = await RunAsync(["destination", "show", projectId, destinationId]);
+
+        AssertExit(ExitCodes.Ok, updated);
+        Assert.Contains("iterable key  …5555", updated.Stdout);
+        AssertExit(ExitCodes.Refused, rejected);
+        Assert.Equal("error: Iterable rejected the new key (…nope) as well; the destination was not changed", Assert.Single(rejected.StderrLines));
+        Assert.Contains("iterable key  …5555", shown.Stdout);
+    }
+
+    [Fact]
     public async Task Sync_start_prints_the_id_alone()
     {
-        var projectId = await EnabledProjectAsync("sync-start");
-        var destinationId = await DestinationAsync(projectId);
+        var projectId = await _cli.EnabledProjectAsync("sync-start");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "coh1", "u-1");
 
         var result = await RunAsync(["sync", "start", projectId, "--cohort", "coh1", "--destination", destinationId, "--cadence", "15m"]);
 
         AssertExit(ExitCodes.Ok, result);
-        Assert.Equal("s1\n", result.Stdout);
-        var request = Assert.IsType<StartSyncRequest>((await fixture.Silo.Grains.GetGrain<IStandInProject>(projectId).RequestsAsync())[^1]);
-        Assert.Equal(new StartSyncRequest("coh1", destinationId, Cadence.Parse("15m")), request);
+        Assert.Matches(SyncIdLine(), result.Stdout);
+        var status = Json(await RunAsync(["sync", "status", projectId, result.Stdout.Trim(), "--json"]));
+        Assert.Equal("coh1", status.GetProperty("cohortId").GetString());
+        Assert.Equal(OperatorSession.CohortName(projectId, "coh1"), status.GetProperty("cohortName").GetString());
+        Assert.Equal(destinationId, status.GetProperty("destinationId").GetString());
+        Assert.Equal(Cadence.Parse("15m").ToString(), status.GetProperty("cadence").GetString());
+    }
+
+    [Fact]
+    public async Task Sync_start_with_a_cadence_beyond_the_download_quota_starts_and_warns_on_stderr()
+    {
+        var projectId = await _cli.EnabledProjectAsync("sync-start-quota");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "coh1", "u-1");
+
+        var result = await RunAsync(["sync", "start", projectId, "--cohort", "coh1", "--destination", destinationId, "--cadence", "hourly"]);
+
+        AssertExit(ExitCodes.Ok, result);
+        Assert.Matches(SyncIdLine(), result.Stdout);
+        Assert.StartsWith("warning: cadence hourly needs about 720 Amplitude cohort downloads a month, more than the quota of ", Assert.Single(result.StderrLines));
+    }
+
+    [Fact]
+    public async Task Sync_start_of_a_cohort_Amplitude_does_not_have_is_refused()
+    {
+        var projectId = await _cli.EnabledProjectAsync("sync-start-unknown");
+        var destinationId = await _cli.DestinationAsync(projectId);
+
+        var result = await RunAsync(["sync", "start", projectId, "--cohort", "coh404", "--destination", destinationId, "--cadence", "daily"]);
+
+        AssertExit(ExitCodes.Refused, result);
+        Assert.Equal($"error: Amplitude project {projectId} has no cohort 'coh404'", Assert.Single(result.StderrLines));
     }
 
     [Fact]
     public async Task Sync_start_wait_prints_the_id_then_the_succeeded_run()
     {
-        var projectId = await EnabledProjectAsync("sync-start-wait");
-        var destinationId = await DestinationAsync(projectId);
+        var projectId = await _cli.EnabledProjectAsync("sync-start-wait");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "coh1", "u-1", "u-2", "u-3");
 
         var result = await RunAsync(["sync", "start", projectId, "--cohort", "coh1", "--destination", destinationId, "--cadence", "once", "--wait"]);
 
         AssertExit(ExitCodes.Ok, result);
         var lines = result.Stdout.Split('\n');
-        Assert.Equal("s1", lines[0]);
+        Assert.Matches(SyncIdLine(), lines[0] + "\n");
         Assert.Contains("outcome   succeeded", result.Stdout);
+        Assert.Contains("rows 3, desired 3, planned +3 -0, added 3, removed 0", result.Stdout);
         Assert.Equal("", result.Stderr);
+        // The run really wrote the list.
+        var status = Json(await RunAsync(["sync", "status", projectId, lines[0], "--json"]));
+        Assert.Equal(["u-1", "u-2", "u-3"], World.ListMembers(status.GetProperty("listId").GetInt64()).Order());
     }
 
     [Fact]
     public async Task Waited_run_that_failed_is_exit_4_with_the_run_as_json()
     {
-        var projectId = await EnabledProjectAsync("script-fail-wait");
-        var destinationId = await DestinationAsync(projectId);
+        var projectId = await _cli.EnabledProjectAsync("fail-wait");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "coh1", "u-1");
+        World.Sandbox.Amplitude.SetFaults(OperatorSession.AmplitudeKeys(projectId).Key, new AmplitudeFaults(FailingJobs: 1));
 
-        var result = await RunAsync(["sync", "start", projectId, "--cohort", "coh404", "--destination", destinationId, "--cadence", "daily", "--wait", "--json"]);
+        var result = await RunAsync(["sync", "start", projectId, "--cohort", "coh1", "--destination", destinationId, "--cadence", "daily", "--wait", "--json"]);
 
         AssertExit(ExitCodes.RunFailed, result);
-        using var document = JsonDocument.Parse(result.Stdout);
-        Assert.Equal("failed", document.RootElement.GetProperty("run").GetProperty("outcome").GetString());
-        Assert.Equal("failed", document.RootElement.GetProperty("sync").GetProperty("state").GetString());
-        Assert.Equal("error: run #1 of sync s1 ended failed: unknown cohort coh404", Assert.Single(result.StderrLines));
+        var waited = Json(result);
+        var run = waited.GetProperty("run");
+        var syncId = waited.GetProperty("sync").GetProperty("syncId").GetString();
+        Assert.Equal(1, run.GetProperty("runNumber").GetInt64());
+        Assert.Equal("failedRetryable", run.GetProperty("outcome").GetString());
+        Assert.Equal("failed", waited.GetProperty("sync").GetProperty("state").GetString());
+        Assert.Equal($"error: run #1 of sync {syncId} ended failedRetryable: Amplitude's cohort job failed (JOB FAILED); the next run asks again",
+            Assert.Single(result.StderrLines));
     }
 
     [Fact]
     public async Task Sync_run_wait_reports_the_run_it_triggered_not_the_previous_one()
     {
-        var projectId = await EnabledProjectAsync("sync-run-wait");
-        var destinationId = await DestinationAsync(projectId);
-        AssertExit(ExitCodes.Ok, await RunAsync(["sync", "start", projectId, "--cohort", "c", "--destination", destinationId, "--cadence", "hourly", "--wait"]));
+        var projectId = await _cli.EnabledProjectAsync("sync-run-wait");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "c", "u-1", "u-2");
+        var syncId = await _cli.StartSyncAsync(projectId, "c", destinationId, "hourly", wait: true);
+        _cli.SetCohort(projectId, "c", "u-1", "u-2", "u-3");
 
-        var result = await RunAsync(["sync", "run", projectId, "s1", "--wait", "--json"]);
+        var result = await RunAsync(["sync", "run", projectId, syncId, "--wait", "--json"]);
 
         AssertExit(ExitCodes.Ok, result);
-        using var document = JsonDocument.Parse(result.Stdout);
-        Assert.Equal(2, document.RootElement.GetProperty("run").GetProperty("runNumber").GetInt64());
-        var history = await RunAsync(["sync", "history", projectId, "s1", "--limit", "1", "--json"]);
-        using var runs = JsonDocument.Parse(history.Stdout);
-        Assert.Equal(2, Assert.Single(runs.RootElement.EnumerateArray()).GetProperty("runNumber").GetInt64());
+        var run = Json(result).GetProperty("run");
+        Assert.Equal(2, run.GetProperty("runNumber").GetInt64());
+        Assert.Equal(1, run.GetProperty("counts").GetProperty("added").GetInt64());
+        var history = await RunAsync(["sync", "history", projectId, syncId, "--limit", "1", "--json"]);
+        Assert.Equal(2, Assert.Single(Json(history).EnumerateArray()).GetProperty("runNumber").GetInt64());
+        var rows = (await RunAsync(["sync", "history", projectId, syncId])).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, rows.Length);
+        Assert.Equal(["#2", "manual"], rows[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..2]);
+        Assert.Equal(["#1", "first"], rows[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..2]);
+        Assert.All(rows[1..], row => Assert.Contains(" succeeded ", row));
     }
 
     [Fact]
     public async Task Sync_preview_prints_the_difference_with_samples()
     {
-        await fixture.Silo.Grains.GetGrain<IStandInSync>(GrainKeys.Sync("preview", "s1"))
-            .CreateAsync(new StartSyncRequest("c9", "d1", Cadence.Hourly), RunScript.QuickSuccess, runAtOnce: false);
+        var projectId = await _cli.EnabledProjectAsync("preview");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "c9", "gone-1", "kept-1");
+        var syncId = await _cli.StartSyncAsync(projectId, "c9", destinationId, "hourly", wait: true);
+        _cli.SetCohort(projectId, "c9", "kept-1", "new-1", "new-2");
 
-        var text = await RunAsync(["sync", "preview", "preview", "s1"]);
-        var json = await RunAsync(["sync", "preview", "preview", "s1", "--json"]);
+        var text = await RunAsync(["sync", "preview", projectId, syncId]);
+        var json = await RunAsync(["sync", "preview", projectId, syncId, "--json"]);
 
         AssertExit(ExitCodes.Ok, text);
         Assert.Contains("would add     2: new-1, new-2", text.Stdout);
         Assert.Contains("would remove  1: gone-1", text.Stdout);
         AssertExit(ExitCodes.Ok, json);
-        using var preview = JsonDocument.Parse(json.Stdout);
-        Assert.Equal(2, preview.RootElement.GetProperty("adds").GetInt64());
-        Assert.Equal(["new-1", "new-2"], preview.RootElement.GetProperty("sampleAdds").EnumerateArray().Select(e => e.GetString()));
+        var preview = Json(json);
+        Assert.Equal(2, preview.GetProperty("adds").GetInt64());
+        Assert.Equal(["new-1", "new-2"], preview.GetProperty("sampleAdds").EnumerateArray().Select(e => e.GetString()).Order());
+        // A preview sends nothing: the list still holds what the first run wrote.
+        Assert.Equal(["gone-1", "kept-1"], World.ListMembers(preview.GetProperty("listId").GetInt64()).Order());
     }
 
     [Fact]
-    public async Task Sync_wait_gives_up_after_the_timeout_with_exit_5()
+    public async Task Sync_wait_gives_up_after_the_timeout_with_exit_5_and_stop_ends_the_run()
     {
-        await fixture.Silo.Grains.GetGrain<IStandInSync>(GrainKeys.Sync("endless", "s1"))
-            .CreateAsync(new StartSyncRequest("c", "d1", Cadence.Hourly), RunScript.Endless, runAtOnce: true);
+        // Amplitude's export job never completes: the run stays active as long as the test needs.
+        var projectId = await _cli.EnabledProjectAsync("endless", new AmplitudeProjectSettings { InProgressPolls = int.MaxValue });
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "c", "u-1");
+        var syncId = await _cli.StartSyncAsync(projectId, "c", destinationId, "hourly");
 
-        var result = await RunAsync(["sync", "wait", "endless", "s1", "--timeout", "1s"]);
+        var result = await RunAsync(["sync", "wait", projectId, syncId, "--timeout", "1s"]);
+        var stopped = await RunAsync(["sync", "stop", projectId, syncId, "--json"]);
 
         AssertExit(ExitCodes.WaitTimedOut, result);
         Assert.StartsWith("error: no run finished within 1 s", Assert.Single(result.StderrLines));
+        AssertExit(ExitCodes.Ok, stopped);
+        Assert.Equal("stopped", Json(stopped).GetProperty("state").GetString());
+        var last = Assert.Single(Json(await RunAsync(["sync", "history", projectId, syncId, "--json"])).EnumerateArray());
+        Assert.Equal("cancelled", last.GetProperty("outcome").GetString());
+        Assert.Equal("stopped by the operator", last.GetProperty("reason").GetString());
     }
 
     [Fact]
-    public async Task Waiting_on_a_paused_sync_that_never_ran_is_exit_4()
+    public async Task Waiting_on_a_sync_paused_mid_run_is_exit_4_with_the_cancelled_run_and_resume_runs_it_again()
     {
-        var key = GrainKeys.Sync("paused", "s1");
-        await fixture.Silo.Grains.GetGrain<IStandInSync>(key).CreateAsync(new StartSyncRequest("c", "d1", Cadence.Hourly), RunScript.QuickSuccess, runAtOnce: false);
-        AssertExit(ExitCodes.Ok, await RunAsync(["sync", "pause", "paused", "s1"]));
+        var projectId = await _cli.EnabledProjectAsync("paused", new AmplitudeProjectSettings { InProgressPolls = int.MaxValue });
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "c", "u-1");
+        var syncId = await _cli.StartSyncAsync(projectId, "c", destinationId, "daily");
 
-        var result = await RunAsync(["sync", "wait", "paused", "s1"]);
+        var paused = await RunAsync(["sync", "pause", projectId, syncId]);
+        var waited = await RunAsync(["sync", "wait", projectId, syncId]);
+        var resumed = await RunAsync(["sync", "resume", projectId, syncId, "--json"]);
 
-        AssertExit(ExitCodes.RunFailed, result);
-        Assert.Equal("error: sync s1 is paused and has no run to wait for", Assert.Single(result.StderrLines));
+        AssertExit(ExitCodes.Ok, paused);
+        Assert.Contains("state        paused: paused by the operator", paused.Stdout);
+        AssertExit(ExitCodes.RunFailed, waited);
+        Assert.Equal($"error: run #1 of sync {syncId} ended cancelled: paused by the operator", Assert.Single(waited.StderrLines));
+        AssertExit(ExitCodes.Ok, resumed);
+        var resumedSync = Json(resumed);
+        Assert.Equal("running", resumedSync.GetProperty("state").GetString());
+        Assert.Equal(2, resumedSync.GetProperty("activeRun").GetProperty("runNumber").GetInt64());
+        Assert.Equal("resume", resumedSync.GetProperty("activeRun").GetProperty("trigger").GetString());
+        AssertExit(ExitCodes.Ok, await RunAsync(["sync", "stop", projectId, syncId]));
     }
 
     [Fact]
     public async Task Status_and_list_show_the_sync()
     {
-        var projectId = await EnabledProjectAsync("sync-show");
-        var destinationId = await DestinationAsync(projectId);
-        AssertExit(ExitCodes.Ok, await RunAsync(["sync", "start", projectId, "--cohort", "coh7", "--destination", destinationId, "--cadence", "daily", "--wait"]));
+        var projectId = await _cli.EnabledProjectAsync("sync-show");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "coh7", "u-1", "u-2", "u-3");
+        var syncId = await _cli.StartSyncAsync(projectId, "coh7", destinationId, "daily", wait: true);
 
-        var status = await RunAsync(["sync", "status", projectId, "s1"]);
+        var status = await RunAsync(["sync", "status", projectId, syncId]);
         var list = await RunAsync(["sync", "list", projectId]);
 
-        Assert.Contains("cohort       coh7", status.Stdout);
+        Assert.Contains($"cohort       coh7 ({OperatorSession.CohortName(projectId, "coh7")})", status.Stdout);
+        Assert.Contains("synced       3 members", status.Stdout);
         Assert.Contains("last run     #1 succeeded", status.Stdout);
+        Assert.StartsWith(syncId, list.Stdout.Split('\n')[1]);
         Assert.Contains("#1 succeeded +3 -0", list.Stdout.Split('\n')[1]);
     }
 }

@@ -1,47 +1,20 @@
-using System.Diagnostics;
 using CohortSync.Client.Cli;
-using CohortSync.Client.Tests.StandIn;
 using CohortSync.Testing;
 
 namespace CohortSync.Client.Tests;
 
 /// <summary>The built <c>cohortsync</c> as an operator's shell runs it: real console streams, real exit codes.</summary>
-public sealed class ProcessTests
+[Collection(RealSiloCollection.Name)]
+public sealed class ProcessTests(RealSiloFixture fixture)
 {
     /// <summary>Far above the client's connect give-up time; only there so a hang fails instead of blocking the run.</summary>
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromMinutes(2);
 
     private static async Task<CliResult> RunProcessAsync(string[] args, string stdin = "", Dictionary<string, string?>? variables = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cohortsync.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        // The test machine's own settings must not leak in.
-        foreach (var name in new[] { "COHORTSYNC_GATEWAY", "AMPLITUDE_API_KEY", "AMPLITUDE_SECRET_KEY", "ITERABLE_API_KEY" }) start.Environment.Remove(name);
-        foreach (var (name, value) in variables ?? []) start.Environment[name] = value;
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(ProcessTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"cohortsync {string.Join(' ', args)} did not exit within {ProcessTimeout}");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        // From the client's own build output, with its own dependency manifest: this test project's carries the silo's too.
+        var result = await ChildProcess.RunAsync(ChildProcess.Client, args, variables, stdin, ProcessTimeout);
+        return new CliResult(result.ExitCode, result.Stdout, result.Stderr);
     }
 
     [Fact]
@@ -89,19 +62,23 @@ public sealed class ProcessTests
     [Fact]
     public async Task Ids_printed_alone_can_be_captured_by_a_script()
     {
-        await using var silo = await StandInSilo.StartAsync();
-        var gateway = new Dictionary<string, string?> { ["COHORTSYNC_GATEWAY"] = silo.Gateway.ToString() };
+        var session = new OperatorSession(fixture);
+        var (key, secret) = session.AmplitudeProject("script");
+        session.SetCohort("script", "coh1", "u-1", "u-2");
+        var gateway = new Dictionary<string, string?> { ["COHORTSYNC_GATEWAY"] = fixture.Gateway };
 
-        var enabled = await RunProcessAsync(["project", "enable", "acme"], "amp-key-1111\namp-secret-2222\n", gateway);
-        var destination = await RunProcessAsync(["destination", "add", "acme", "--name", "US"], "iterable-key-3333\n", gateway);
+        var enabled = await RunProcessAsync(["project", "enable", "script", "--amplitude-url", fixture.SandboxUrl], $"{key}\n{secret}\n", gateway);
+        var destination = await RunProcessAsync(["destination", "add", "script", "--name", "US", "--iterable-url", fixture.SandboxUrl],
+            World.IterableKey + "\n", gateway);
         var destinationId = destination.Stdout.TrimEnd('\n');
-        var sync = await RunProcessAsync(["sync", "start", "acme", "--cohort", "coh1", "--destination", destinationId, "--cadence", "hourly"], variables: gateway);
-        var waited = await RunProcessAsync(["sync", "wait", "acme", sync.Stdout.TrimEnd('\n')], variables: gateway);
+        var sync = await RunProcessAsync(["sync", "start", "script", "--cohort", "coh1", "--destination", destinationId, "--cadence", "daily"], variables: gateway);
+        var waited = await RunProcessAsync(["sync", "wait", "script", sync.Stdout.TrimEnd('\n'), "--json"], variables: gateway);
 
         Assert.True(enabled.ExitCode == ExitCodes.Ok, enabled.ToString());
-        Assert.Equal("d1\n", destination.Stdout);
-        Assert.Equal("s1\n", sync.Stdout);
+        Assert.Matches("^d-[0-9a-f]{8}\n$", destination.Stdout);
+        Assert.Matches("^s-[0-9a-f]{8}\n$", sync.Stdout);
         Assert.True(waited.ExitCode == ExitCodes.Ok, waited.ToString());
+        Assert.Contains("\"added\": 2", waited.Stdout);
         Assert.Equal("", enabled.Stderr + destination.Stderr + sync.Stderr + waited.Stderr);
     }
 }

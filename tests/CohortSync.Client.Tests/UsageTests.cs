@@ -1,5 +1,5 @@
-using CohortSync.Client.Cli;
 using System.Text.Json;
+using CohortSync.Client.Cli;
 
 namespace CohortSync.Client.Tests;
 
