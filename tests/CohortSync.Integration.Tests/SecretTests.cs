@@ -1,13 +1,94 @@
+using CohortSync.Contracts;
 using CohortSync.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using CohortSync.Grains.Secrets;
+using Npgsql;
 
 namespace CohortSync.Integration.Tests;
 
+/// <summary>API keys never leave the engine in clear: not at rest (SQLite files, PostgreSQL rows), not in a silo's log.</summary>
 [Collection(nameof(SiloCollection))]
-public sealed class SecretTests
+public sealed class SecretTests(PostgresFixture postgres)
 {
+    /// <summary>Every logger at Debug, the silo's defaults (appsettings.json) and the test settings' Warning overridden.</summary>
+    private static readonly string[] DebugLogging =
+        [.. new[] { "Default", "CohortSync", "Orleans", "Microsoft.AspNetCore", "Microsoft.Hosting.Lifetime", "System.Net.Http.HttpClient", "Polly" }
+            .Select(category => $"--Logging:LogLevel:{category}=Debug")];
+
+    [Fact]
+    public async Task No_api_key_appears_in_a_silos_debug_log_or_in_any_PostgreSQL_row_through_a_key_change_and_a_refused_key()
+    {
+        const string newKey = "iterable-key-0002";
+        const string refusedKey = "iterable-key-0003";
+        string[] secrets = [World.AmplitudeKey, World.AmplitudeSecret, World.IterableKey, newKey, refusedKey];
+        await using var w = await World.StartAsync(new WorldOptions
+        {
+            Storage = StorageUnderTest.Postgres(postgres),
+            Hosting = SiloHosting.Processes,
+            SiloArgs = DebugLogging,
+            SiloTranscripts = true,
+        });
+        w.SetCohort("coh-1", "Secretive", World.Users(0, 20));
+
+        var destinationId = await w.EnableWithDestinationAsync(name: "scanned-destination");
+        var syncId = await w.StartSyncIdAsync("coh-1", destinationId);
+        Assert.Equal(RunOutcome.Succeeded, (await w.WaitForRunAsync(syncId, 1)).Outcome);
+        w.Iterable.AddApiKey(newKey, w.IterableProjectId);
+        Assert.Equal("…0002", (await w.Project.UpdateDestinationAsync(destinationId, new UpdateDestinationRequest(newKey))).KeyHint);
+        w.SetCohort("coh-1", "Secretive", World.Users(5, 20));
+        Assert.Equal(RunOutcome.Succeeded, (await w.RunAndWaitAsync(syncId)).Outcome);
+        // The new key revoked: a run that Iterable answers 401, then a replacement Iterable refuses outright.
+        w.Iterable.RevokeApiKey(newKey);
+        await w.Sync(syncId).RunNowAsync();
+        await w.WaitForStateAsync(syncId, SyncState.Paused);
+        await Assert.ThrowsAsync<CohortSyncException>(() => w.Project.UpdateDestinationAsync(destinationId, new UpdateDestinationRequest(refusedKey)));
+        var silo = w.Silos.Single();
+        await silo.StopAsync(TimeSpan.FromSeconds(60));
+
+        var log = await File.ReadAllTextAsync(silo.TranscriptPath!);
+        // The whole log, at Debug, from start to shutdown: each step of the test is in it.
+        Assert.Contains("dbug: ", log);
+        Assert.Contains($"Project {World.ProjectId} enabled", log);
+        Assert.Contains($"destination {destinationId} added", log);
+        Assert.Contains($"Run 2 of sync {syncId}", log);
+        Assert.Contains($"destination {destinationId} has a new key", log);
+        Assert.Contains("marked unhealthy", log);
+        Assert.Contains("Application is shutting down", log);
+        foreach (var secret in secrets) Assert.False(log.Contains(secret, StringComparison.Ordinal), $"'{secret}' is in the silo's log");
+
+        var rows = await TextOfEveryRowAsync(w.ConnectionString);
+        // The scan reads the grain state payloads, where the keys would be: the destination's name is there.
+        Assert.Contains(rows, text => text.Contains("scanned-destination", StringComparison.Ordinal));
+        foreach (var secret in secrets)
+            Assert.False(rows.Any(text => text.Contains(secret, StringComparison.Ordinal)), $"'{secret}' is stored in clear in PostgreSQL");
+    }
+
+    /// <summary>Every text, JSON and bytea value of every table in the database's public schema, bytes decoded as UTF-8.</summary>
+    private static async Task<List<string>> TextOfEveryRowAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var columns = new List<(string Table, string Column)>();
+        await using (var query = new NpgsqlCommand("""
+            SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'character', 'bytea', 'json', 'jsonb')
+            """, connection))
+        await using (var reader = await query.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) columns.Add((reader.GetString(0), reader.GetString(1)));
+        Assert.Contains(columns, c => c.Table == "orleans_grain_state");
+
+        var values = new List<string>();
+        foreach (var (table, column) in columns)
+        {
+            await using var select = new NpgsqlCommand($"SELECT \"{column}\" FROM \"{table}\" WHERE \"{column}\" IS NOT NULL", connection);
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                values.Add(reader.GetValue(0) is byte[] bytes ? Encoding.UTF8.GetString(bytes) : reader.GetString(0));
+        }
+        return values;
+    }
+
     [Fact]
     public async Task Api_keys_are_encrypted_at_rest_and_shown_only_by_their_last_four_characters()
     {

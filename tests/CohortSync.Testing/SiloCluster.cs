@@ -47,6 +47,7 @@ public sealed class SiloCluster : IAsyncDisposable
     private InProcessSilo? _inProcess;
     private IReadOnlyDictionary<string, string?> _extraEnvironment = new Dictionary<string, string?>();
     private Action<IClientBuilder> _configureClient = _ => { };
+    private bool _transcripts;
     private IHost? _client;
     private int _started;
 
@@ -89,14 +90,16 @@ public sealed class SiloCluster : IAsyncDisposable
 
     /// <param name="environment">More environment for silo processes (a certificate's password), never arguments.</param>
     /// <param name="configureClient">Sets the test's own cluster client up further (TLS).</param>
+    /// <param name="transcripts">Silo processes write all of their output to <c>&lt;DataDir&gt;/&lt;name&gt;.log</c> (<see cref="SiloProcess.TranscriptPath"/>).</param>
     public static async Task<SiloCluster> StartAsync(StorageUnderTest storage, SiloHosting hosting, int silos, string[] siloArgs, TimeSpan responseTimeout,
-        IReadOnlyDictionary<string, string?>? environment = null, Action<IClientBuilder>? configureClient = null)
+        IReadOnlyDictionary<string, string?>? environment = null, Action<IClientBuilder>? configureClient = null, bool transcripts = false)
     {
         if (hosting == SiloHosting.InProcess && silos != 1) throw new ArgumentOutOfRangeException(nameof(silos), "an in-process world has one silo");
         var cluster = new SiloCluster(storage, hosting, siloArgs, responseTimeout, new TempDirectory("cohortsync-world-"))
         {
             _extraEnvironment = environment ?? new Dictionary<string, string?>(),
             _configureClient = configureClient ?? (_ => { }),
+            _transcripts = transcripts,
         };
         try
         {
@@ -155,7 +158,7 @@ public sealed class SiloCluster : IAsyncDisposable
             .. IsPostgresCluster ? FastMembershipArgs : [],
             .. _siloArgs,
         ];
-        var silo = SiloProcess.Start(name, args, SiloEnvironment, ports[0], ports[1], ports[2]);
+        var silo = SiloProcess.Start(name, args, SiloEnvironment, ports[0], ports[1], ports[2], _transcripts ? Path.Combine(DataDir, name + ".log") : null);
         lock (_silos) _silos.Add(silo);
         await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         return silo;

@@ -13,12 +13,15 @@ public sealed class SiloProcess : IAsyncDisposable
     private const int KeptOutput = 64 * 1024;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StreamWriter? _transcript;
     private bool _killed;
 
-    private SiloProcess(string name, Process process, int siloPort, int gatewayPort, int httpPort)
+    private SiloProcess(string name, Process process, int siloPort, int gatewayPort, int httpPort, string? transcriptPath)
     {
         Name = name;
         _process = process;
+        TranscriptPath = transcriptPath;
+        if (transcriptPath is not null) _transcript = new StreamWriter(transcriptPath, append: true, Encoding.UTF8) { AutoFlush = true };
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
         HttpPort = httpPort;
@@ -39,6 +42,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public bool Crashed => _process.HasExited && !_killed;
 
     public bool Killed => _killed;
+
+    /// <summary>The file that holds every line the silo wrote, when it was started with one; null otherwise.</summary>
+    public string? TranscriptPath { get; }
 
     /// <summary>The last lines the silo wrote (logs and errors).</summary>
     public string Output
@@ -68,12 +74,14 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the process with exactly these arguments; the ports are what the arguments give it.</summary>
-    public static SiloProcess Start(string name, IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment, int siloPort, int gatewayPort, int httpPort)
+    /// <param name="transcriptPath">A file to write all of the silo's output to (<see cref="Output"/> keeps only its end).</param>
+    public static SiloProcess Start(string name, IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment, int siloPort, int gatewayPort, int httpPort,
+        string? transcriptPath = null)
     {
         var info = ChildProcess.For(ChildProcess.Silo, args, environment);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start silo {name}");
         process.StandardInput.Close();
-        return new SiloProcess(name, process, siloPort, gatewayPort, httpPort);
+        return new SiloProcess(name, process, siloPort, gatewayPort, httpPort, transcriptPath);
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers: the silo is an active member of the cluster.</summary>
@@ -127,11 +135,33 @@ public sealed class SiloProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>
+    /// SIGTERM, as an orchestrator stops a silo: it shuts down gracefully. Returns once it has exited and all of
+    /// its output is read (its transcript complete); killed if it has not exited within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return;
+        _killed = true;
+        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await signal.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     private void Keep(string? line)
     {
         if (line is null) return;
         lock (_output)
         {
+            _transcript?.WriteLine(line);
             _output.AppendLine(line);
             if (_output.Length > KeptOutput) _output.Remove(0, _output.Length - KeptOutput);
         }
@@ -146,5 +176,6 @@ public sealed class SiloProcess : IAsyncDisposable
         }
         await _process.WaitForExitAsync();
         _process.Dispose();
+        lock (_output) _transcript?.Dispose();
     }
 }

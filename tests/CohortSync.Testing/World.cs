@@ -26,6 +26,9 @@ public sealed record WorldOptions
 
     /// <summary>Sets the test's own cluster client up further (TLS).</summary>
     public Action<IClientBuilder>? ConfigureClient { get; init; }
+
+    /// <summary>Silo processes keep all of their output in a file (<see cref="SiloProcess.TranscriptPath"/>), not only its end.</summary>
+    public bool SiloTranscripts { get; init; }
 }
 
 /// <summary>
@@ -84,7 +87,7 @@ public sealed class World : IAsyncDisposable
         try
         {
             world.Cluster = await SiloCluster.StartAsync(options.Storage, options.Hosting, options.Silos, [.. options.SiloArgs], options.ClientResponseTimeout,
-                options.SiloEnvironment, options.ConfigureClient);
+                options.SiloEnvironment, options.ConfigureClient, options.SiloTranscripts);
         }
         catch
         {

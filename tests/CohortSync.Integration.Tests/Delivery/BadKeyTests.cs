@@ -1,5 +1,6 @@
 using CohortSync.Contracts;
 using CohortSync.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CohortSync.Integration.Tests.Delivery;
 
@@ -31,16 +32,37 @@ public abstract class BadKeyTests(StorageUnderTest storage)
         Assert.InRange(w.IterableRequestsSince(revokedAt).Count(e => e.Status == 401), 1, syncs.Count);
         await Assert.ThrowsAsync<CohortSyncException>(() => w.Sync(syncs[0]).RunNowAsync());
         var quietFrom = w.LastRequestSequence;
-        // A negative can only be observed over a window: three cadence periods pass without a request.
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        // Nothing can start a run of a paused sync: no cadence reminder left to fire, no next run planned.
+        // The reminder goes just after the paused state is written, so it is polled for.
+        foreach (var sync in syncs)
+            await Wait.UntilAsync($"sync {sync}'s cadence reminder to be unregistered", TimeSpan.FromSeconds(30), async () =>
+            {
+                var reminders = await RemindersAsync(w, sync);
+                return (!reminders.Contains("cadence"), string.Join(", ", reminders));
+            });
+        var historyWhilePaused = new Dictionary<string, IReadOnlyList<RunRecord>>();
+        foreach (var sync in syncs)
+        {
+            var status = await w.Sync(sync).GetStatusAsync();
+            Assert.Equal(SyncState.Paused, status.State);
+            Assert.Null(status.NextRunAt);
+            Assert.Null(status.ActiveRun);
+            historyWhilePaused[sync] = await w.HistoryAsync(sync);
+        }
         Assert.Empty(w.IterableRequestsSince(quietFrom));
 
         const string newKey = "iterable-key-0008";
         w.Iterable.AddApiKey(newKey, w.IterableProjectId);
         foreach (var (id, members) in cohorts) w.SetCohort(id, "Cohort " + id, members.Skip(5));
-        // Nothing runs while they are paused: the first run numbered after this is the one the new key starts.
+        // Nothing ran while they were paused: the history is as it was when they paused, and the first run
+        // numbered after it is the one the new key starts.
         var lastBefore = new Dictionary<string, long>();
-        foreach (var sync in syncs) lastBefore[sync] = (await w.Sync(sync).GetHistoryAsync(1)).Single().RunNumber;
+        foreach (var sync in syncs)
+        {
+            var history = await w.HistoryAsync(sync);
+            Assert.Equal(historyWhilePaused[sync].Select(r => (r.RunNumber, r.Outcome)), history.Select(r => (r.RunNumber, r.Outcome)));
+            lastBefore[sync] = history.Max(r => r.RunNumber);
+        }
         var updated = await w.Project.UpdateDestinationAsync(destination, new UpdateDestinationRequest(newKey));
 
         Assert.Equal(DestinationHealth.Healthy, updated.Health);
@@ -77,6 +99,14 @@ public abstract class BadKeyTests(StorageUnderTest storage)
         Assert.Equal(DestinationHealth.Unhealthy, (await w.Project.GetDestinationAsync(destination)).Health);
         Assert.Equal(SyncState.Paused, (await w.Sync(sync).GetStatusAsync()).State);
         Assert.Empty(w.IterableWritesSince(0));
+    }
+
+    /// <summary>The names of the sync's reminders as the silo's reminder table holds them (SQLite or PostgreSQL rows).</summary>
+    private static async Task<IReadOnlyList<string>> RemindersAsync(World w, string syncId)
+    {
+        var table = w.Silo.Services.GetRequiredService<IReminderTable>();
+        var rows = await table.ReadRows(w.Sync(syncId).GetGrainId());
+        return rows.Reminders.Select(r => r.ReminderName).ToList();
     }
 }
 
