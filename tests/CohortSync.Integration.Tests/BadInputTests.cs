@@ -1,5 +1,5 @@
-using CohortSync.Testing;
 using CohortSync.Contracts;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests;
 
@@ -61,10 +61,11 @@ public abstract class BadInputTests(StorageUnderTest storage)
     }
 
     [Theory]
-    [InlineData("\"amplitude_id\",\"not_the_user_id\"\n\"1\",\"a\"\n")]
-    [InlineData("\"amplitude_id\",\"user_id\"\n\"1\",\"unterminated\n")]
-    public async Task Malformed_cohort_file_fails_the_run_without_touching_iterable_or_the_synced_set(string csv)
+    [InlineData("wrong identifier column")]
+    [InlineData("unterminated quote after 2500 good rows")]
+    public async Task Malformed_cohort_file_fails_the_run_without_touching_iterable_or_the_synced_set(string defect)
     {
+        var csv = MalformedFile(defect);
         await using var s = await World.StartAsync(storage);
         var cohort = World.Users(0, 100);
         s.SetCohort("coh-1", "Fragile", cohort);
@@ -88,6 +89,18 @@ public abstract class BadInputTests(StorageUnderTest storage)
         var unsubscribe = Assert.Single(writes);
         Assert.Equal([cohort[0]], unsubscribe.UserIds);
     }
+
+    private static string MalformedFile(string defect) => defect switch
+    {
+        "wrong identifier column" => "\"amplitude_id\",\"not_the_user_id\"\n\"1\",\"a\"\n",
+        // More than two batches (1000 a request) of good rows, all new to the list, before the broken one:
+        // a run that pushed while still reading the file would have written some of them.
+        "unterminated quote after 2500 good rows" => string.Concat(
+            "\"amplitude_id\",\"user_id\"\n",
+            string.Concat(World.Users(100, 2500).Select((id, i) => $"\"{2_000_000 + i}\",\"{id}\"\n")),
+            "\"1\",\"unterminated\n"),
+        _ => throw new ArgumentOutOfRangeException(nameof(defect), defect, "no such malformed file"),
+    };
 }
 
 [Collection(nameof(SiloCollection))]
