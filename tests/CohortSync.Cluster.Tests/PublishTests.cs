@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using CohortSync.Cluster.Tests.Harness;
 using CohortSync.Testing;
-using System.Diagnostics;
 
 namespace CohortSync.Cluster.Tests;
 

@@ -1,6 +1,6 @@
-using CohortSync.Testing;
 using System.Text.Json;
 using CohortSync.Sandbox;
+using CohortSync.Testing;
 
 
 namespace CohortSync.Integration.Tests;

@@ -1,5 +1,5 @@
-using CohortSync.Testing;
 using CohortSync.Contracts;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests;
 

@@ -1,7 +1,7 @@
-using CohortSync.Testing;
 using CohortSync.Contracts;
 using CohortSync.Sandbox.Iterable;
 using CohortSync.Sandbox.RequestLogging;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests;
 

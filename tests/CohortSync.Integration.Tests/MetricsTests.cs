@@ -1,7 +1,7 @@
-using CohortSync.Testing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CohortSync.Contracts;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests;
 

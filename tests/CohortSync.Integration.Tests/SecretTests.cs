@@ -1,8 +1,8 @@
-using CohortSync.Contracts;
-using CohortSync.Testing;
 using System.Security.Cryptography;
 using System.Text;
+using CohortSync.Contracts;
 using CohortSync.Grains.Secrets;
+using CohortSync.Testing;
 using Npgsql;
 
 namespace CohortSync.Integration.Tests;

@@ -1,7 +1,7 @@
 using CohortSync.Contracts;
-using CohortSync.Testing;
 using CohortSync.Sandbox.Amplitude;
 using CohortSync.Sandbox.Iterable;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests;
 

@@ -1,6 +1,6 @@
-using CohortSync.Testing;
 using CohortSync.Contracts;
 using CohortSync.Sandbox.Amplitude;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests;
 

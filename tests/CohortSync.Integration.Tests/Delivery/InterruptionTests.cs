@@ -1,6 +1,6 @@
 using CohortSync.Contracts;
-using CohortSync.Testing;
 using CohortSync.Sandbox.Iterable;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests.Delivery;
 

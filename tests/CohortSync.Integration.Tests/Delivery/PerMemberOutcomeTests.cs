@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using CohortSync.Contracts;
-using CohortSync.Testing;
 using CohortSync.Sandbox.Iterable;
+using CohortSync.Testing;
 
 namespace CohortSync.Integration.Tests.Delivery;
 
