@@ -78,6 +78,9 @@ public sealed class CohortSyncState
         ActiveRun = ActiveRun! with { Phase = phase, Counts = counts };
     }
 
+    /// <summary>Where the run in progress stands, to be persisted.</summary>
+    public void Checkpoint(RunPhase phase, RunCounts counts) => ActiveRun = ActiveRun! with { Phase = phase, Counts = counts };
+
     public void Configure(SyncConfig config, DateTimeOffset now)
     {
         Exists = true;
