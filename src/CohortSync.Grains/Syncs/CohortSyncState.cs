@@ -75,7 +75,7 @@ public sealed class CohortSyncState
     {
         ListId = listId;
         ListName = listName;
-        ActiveRun = ActiveRun! with { Phase = phase, Counts = counts };
+        Checkpoint(phase, counts);
     }
 
     /// <summary>Where the run in progress stands, to be persisted.</summary>
