@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace CohortSync.Testing;
@@ -6,11 +7,16 @@ namespace CohortSync.Testing;
 /// <summary>
 /// A silo as its own process (the built silo, as `dotnet run --project silo` starts it), on its own loopback
 /// ports; the test project must reference the silo project so that it is built. <see cref="Kill"/> is kill -9:
-/// no shutdown, no goodbye to the cluster. The last of its output is kept for failure messages.
+/// no shutdown, no goodbye to the cluster; <see cref="Pause"/> and <see cref="Resume"/> freeze and thaw it
+/// (SIGSTOP, SIGCONT), a silo that stops answering and later comes back. The last of its output is kept for failure messages.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
     private const int KeptOutput = 64 * 1024;
+    // Linux signal numbers (x64 and arm64 alike).
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+    private const int SigTerm = 15;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly StreamWriter? _transcript;
@@ -45,6 +51,15 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>The file that holds every line the silo wrote, when it was started with one; null otherwise.</summary>
     public string? TranscriptPath { get; }
+
+    /// <summary>True once the process has ended, however it ended.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code of a process that has ended.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>True from <see cref="Pause"/> until <see cref="Resume"/>.</summary>
+    public bool Paused { get; private set; }
 
     /// <summary>The last lines the silo wrote (logs and errors).</summary>
     public string Output
@@ -143,7 +158,7 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         if (_process.HasExited) return;
         _killed = true;
-        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await signal.WaitForExitAsync();
+        Signal(SigTerm);
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
@@ -155,6 +170,30 @@ public sealed class SiloProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
     }
+
+
+    /// <summary>SIGSTOP: every thread of the process freezes mid-whatever; its sockets stay open, nobody hears from it.</summary>
+    public void Pause()
+    {
+        Signal(SigStop);
+        Paused = true;
+    }
+
+    /// <summary>SIGCONT: the frozen process carries on from where it stood, its timers overdue.</summary>
+    public void Resume()
+    {
+        Signal(SigCont);
+        Paused = false;
+    }
+
+    private void Signal(int signal)
+    {
+        if (SendSignal(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private void Keep(string? line)
     {
@@ -171,6 +210,8 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
+            // A frozen process ignores nothing but SIGKILL; thaw it anyway so its tree goes with it.
+            if (Paused) Resume();
             _killed = true;
             _process.Kill(entireProcessTree: true);
         }

@@ -29,11 +29,16 @@ public sealed class SyncRunner(
     private SyncEngineOptions Options => options.Value;
 
     /// <param name="onListReady">Persists the list id before anything is pushed to it.</param>
-    public async Task<RunResult> RunAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, CancellationToken ct)
+    public Task<RunResult> RunAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, CancellationToken ct) =>
+        RunAsync(request, tally, onListReady, () => Task.CompletedTask, ct);
+
+    /// <param name="onListReady">Persists the list id before anything is pushed to it.</param>
+    /// <param name="confirmOwner">Throws unless this run still owns the sync; called before the journal is folded.</param>
+    public async Task<RunResult> RunAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, Func<Task> confirmOwner, CancellationToken ct)
     {
         try
         {
-            return await RunStepsAsync(request, tally, onListReady, ct);
+            return await RunStepsAsync(request, tally, onListReady, confirmOwner, ct);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
@@ -65,7 +70,8 @@ public sealed class SyncRunner(
         }
     }
 
-    private async Task<RunResult> RunStepsAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, CancellationToken ct)
+    private async Task<RunResult> RunStepsAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, Func<Task> confirmOwner,
+        CancellationToken ct)
     {
         var (cohortName, desired, slot) = await ReadCohortAsync(request, tally, ct);
         using var heldUntilTheEnd = slot;
@@ -105,6 +111,10 @@ public sealed class SyncRunner(
         diff = null!;
         var final = synced.Apply(added, removed);
         synced = MemberSet.Empty;
+        // Compaction replaces the synced set with this run's view and drops every journal row, other runs' too. A stale
+        // activation (its silo declared dead while frozen, the sync resumed elsewhere) stops here, leaving its journal
+        // rows to the owner, instead of folding away what the owner delivered meanwhile.
+        await confirmOwner();
         await journal.CompactAsync(final, ct);
         return new RunResult(cohortName, listId, listName, final.Count, tally.Note);
     }

@@ -144,6 +144,11 @@ public sealed class CohortSyncGrain(
         {
             Sync.ListReady(listId, listName, tally.Phase, tally.Snapshot());
             await WriteAsync();
+        }, async () =>
+        {
+            // The checkpoint doubles as the ownership check: a stale duplicate activation fails on its ETag.
+            Sync.Checkpoint(tally.Phase, tally.Snapshot());
+            await WriteAsync();
         }, () => _slot.Cause, ct);
 
         Sync.FinishRun(run, end, tally.Phase, tally.Snapshot(), DateTimeOffset.UtcNow, Options.HistoryLimit);

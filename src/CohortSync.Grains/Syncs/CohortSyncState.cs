@@ -75,8 +75,11 @@ public sealed class CohortSyncState
     {
         ListId = listId;
         ListName = listName;
-        ActiveRun = ActiveRun! with { Phase = phase, Counts = counts };
+        Checkpoint(phase, counts);
     }
+
+    /// <summary>Where the run in progress stands, to be persisted.</summary>
+    public void Checkpoint(RunPhase phase, RunCounts counts) => ActiveRun = ActiveRun! with { Phase = phase, Counts = counts };
 
     public void Configure(SyncConfig config, DateTimeOffset now)
     {

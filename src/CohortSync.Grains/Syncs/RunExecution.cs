@@ -54,14 +54,15 @@ public sealed class RunExecution(
     }
 
     /// <param name="onListReady">Persists the list the run found or made before anything is pushed to it.</param>
+    /// <param name="confirmOwner">Throws unless this activation still owns the sync (see <see cref="SyncRunner"/>).</param>
     /// <param name="cause">Why <paramref name="ct"/> was cancelled, asked only once it was.</param>
     public async Task<RunEnd> RunAsync(CohortSyncState sync, RunRecord run, RunTally tally, Func<long, string, Task> onListReady,
-        Func<CancelCause> cause, CancellationToken ct)
+        Func<Task> confirmOwner, Func<CancelCause> cause, CancellationToken ct)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["ProjectId"] = sync.ProjectId, ["SyncId"] = sync.SyncId, ["Run"] = run.RunNumber });
         metrics.RunStarted();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var end = await EndOfAsync(sync, run, tally, onListReady, cause, ct);
+        var end = await EndOfAsync(sync, run, tally, onListReady, confirmOwner, cause, ct);
         var counts = tally.Snapshot();
         metrics.RunFinished(end.Outcome, clock.Elapsed, counts);
         logger.LogInformation("Run {Run} of sync {SyncId}: {Outcome} (+{Added} −{Removed}, {Requests} requests){Reason}",
@@ -70,12 +71,12 @@ public sealed class RunExecution(
     }
 
     private async Task<RunEnd> EndOfAsync(CohortSyncState sync, RunRecord run, RunTally tally, Func<long, string, Task> onListReady,
-        Func<CancelCause> cause, CancellationToken ct)
+        Func<Task> confirmOwner, Func<CancelCause> cause, CancellationToken ct)
     {
         try
         {
             var request = await requests.BuildAsync(sync, tally, ct);
-            var result = await runner.RunAsync(request, tally, onListReady, ct);
+            var result = await runner.RunAsync(request, tally, onListReady, confirmOwner, ct);
             return new RunEnd(RunOutcome.Succeeded, result.Note, null, result);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -47,6 +47,18 @@ public sealed class SyncFleet(World cluster, int count)
 
     public Task<SyncInfo[]> StatusesAsync() => Task.WhenAll(SyncIds.Select(cluster.StatusAsync));
 
+    /// <summary>Every sync's kept runs (the engine keeps 50), oldest first.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<RunRecord>>> HistoriesAsync()
+    {
+        var histories = await Task.WhenAll(SyncIds.Select(async id =>
+            (Id: id, Runs: await Retry.CallAsync(() => cluster.Sync(id).GetHistoryAsync(50)))));
+        return histories.ToDictionary(h => h.Id, h => (IReadOnlyList<RunRecord>)[.. h.Runs.OrderBy(r => r.RunNumber)]);
+    }
+
+    /// <summary>Run reasons an operator could not read at a glance: longer than a couple of sentences, or carrying stack frames.</summary>
+    public static IReadOnlyList<string> UnreadableReasons(IEnumerable<RunRecord> runs) =>
+        [.. runs.Select(r => r.Reason).OfType<string>().Where(reason => reason.Length > 200 || reason.Contains(" at ", StringComparison.Ordinal)).Distinct()];
+
     public int IndexOf(string syncId) => _syncIds.Single(p => p.Value == syncId).Key;
 
     /// <summary>
