@@ -89,7 +89,8 @@ public sealed class ChaosSoak(ChaosSoakOptions options)
             Storage = postgres,
             Hosting = SiloHosting.Processes,
             Silos = options.Silos,
-            SiloArgs = [$"--CohortSync:Engine:GuardPeriod={options.GuardPeriod:c}"],
+            // One project holds every sync: Amplitude's 60 downloads per 10 minutes would pace the soak, not test the cluster.
+            SiloArgs = [$"--CohortSync:Engine:GuardPeriod={options.GuardPeriod:c}", "--CohortSync:Engine:AmplitudeDownloadsPerWindow=0"],
             Sandbox = new SandboxOptions { RequestLogCapacity = 5_000_000, MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Warning },
             ClientResponseTimeout = TimeSpan.FromSeconds(30),
         });
@@ -155,7 +156,9 @@ public sealed class ChaosSoak(ChaosSoakOptions options)
                 foreach (var (syncId, i) in _cohortOf)
                 {
                     var status = await Retry.CallAsync(() => world.Sync(syncId).GetStatusAsync());
-                    if (!Settled(world, status, i, settledFrom)) behind.Add($"{syncId} ({Cadence(i)}): {status.State} {status.LastRun?.Outcome} {status.LastRun?.Reason}");
+                    if (!Settled(world, status, i, settledFrom))
+                        behind.Add($"{syncId} ({Cadence(i)}, {_sizes[i]} members): {status.State}, active run {status.ActiveRun?.RunNumber} {status.ActiveRun?.Phase}, "
+                            + $"last {status.LastRun?.Outcome} {status.LastRun?.Reason}");
                 }
                 return (behind.Count == 0, $"{behind.Count} behind, e.g. {behind.FirstOrDefault()}");
             }, TimeSpan.FromSeconds(3));
