@@ -29,10 +29,6 @@ public sealed class SyncRunner(
     private SyncEngineOptions Options => options.Value;
 
     /// <param name="onListReady">Persists the list id before anything is pushed to it.</param>
-    public Task<RunResult> RunAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, CancellationToken ct) =>
-        RunAsync(request, tally, onListReady, () => Task.CompletedTask, ct);
-
-    /// <param name="onListReady">Persists the list id before anything is pushed to it.</param>
     /// <param name="confirmOwner">Throws unless this run still owns the sync; called before the journal is folded.</param>
     public async Task<RunResult> RunAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, Func<Task> confirmOwner, CancellationToken ct)
     {
@@ -166,7 +162,7 @@ public sealed class SyncRunner(
     {
         if (tally.Malformed == 0 || diff.Removes.Count == 0) return diff;
         tally.HeldRemovals = diff.Removes.Count;
-        tally.Note = $"{diff.Removes.Count} removals held: {tally.Malformed} rows of the cohort file could not be read, "
+        tally.Note = $"{diff.Removes.Count} removals held: {tally.Malformed} {(tally.Malformed == 1 ? "row" : "rows")} of the cohort file could not be read, "
             + "so who left is not known; the next cleanly read file sends them";
         return diff with { Removes = MemberSet.Empty };
     }

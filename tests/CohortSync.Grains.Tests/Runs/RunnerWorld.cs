@@ -101,8 +101,18 @@ public sealed class RunnerWorld : IAsyncDisposable
         {
             ListsReady.Add((listId, listName, _sent.Answered));
             return Task.CompletedTask;
+        }, () =>
+        {
+            OwnerChecks++;
+            return OwnerLost is { } lost ? Task.FromException(lost) : Task.CompletedTask;
         }, ct);
     }
+
+    /// <summary>Times a run asked whether it still owns the sync (the grain's ETag-checked checkpoint).</summary>
+    public int OwnerChecks { get; private set; }
+
+    /// <summary>What the owner check throws, as the grain's checkpoint would when another activation took over; null: still the owner.</summary>
+    public Exception? OwnerLost { get; set; }
 
     public Task<PreviewResult> PreviewAsync() => Runner.PreviewAsync(Request(new RunTally(), null), CancellationToken.None);
 

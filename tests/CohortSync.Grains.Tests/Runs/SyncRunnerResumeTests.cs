@@ -64,4 +64,26 @@ public sealed class SyncRunnerResumeTests : IAsyncLifetime
         Assert.Equal(Members.Range(0, 10), _world.ListMembers(result.ListId!.Value));
         Assert.Equal(Members.Range(0, 10), _world.Snapshots.Current(RunnerWorld.SyncKey));
     }
+
+    [Fact]
+    public async Task A_run_that_lost_its_sync_to_another_activation_folds_nothing_and_leaves_its_journal_to_the_owner()
+    {
+        _world.OwnerLost = new Orleans.Storage.InconsistentStateException("ETag mismatch");
+
+        var failure = await Assert.ThrowsAsync<RunFailure>(() => _world.RunAsync());
+
+        Assert.Equal(FailureKind.Permanent, failure.Kind);
+        Assert.Contains("another activation", failure.Message);
+        Assert.Equal(1, _world.OwnerChecks);
+        // Every acknowledged batch is still in the journal for the owner's next run to fold; nothing was compacted.
+        Assert.Equal(4, _world.Snapshots.Journal(RunnerWorld.SyncKey).Count);
+        Assert.Equal(Members.Range(0, 10), _world.Snapshots.Current(RunnerWorld.SyncKey));
+        _world.OwnerLost = null;
+        var mark = _world.Mark();
+
+        await _world.RunAsync();
+
+        Assert.Empty(await _world.IterableCallsSinceAsync(mark));
+        Assert.Empty(_world.Snapshots.Journal(RunnerWorld.SyncKey));
+    }
 }

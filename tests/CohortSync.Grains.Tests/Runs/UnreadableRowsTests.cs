@@ -58,7 +58,7 @@ public sealed class UnreadableRowsTests : IAsyncLifetime
         Assert.Empty(await _world.SentSinceAsync(mark, Unsubscribe));
         var counts = tally.Snapshot();
         Assert.Equal((1L, 6L, 5L, 0L), (counts.Malformed, counts.HeldRemovals, counts.Added, counts.Removed));
-        Assert.StartsWith("6 removals held: 1 rows of the cohort file could not be read", result.Note);
+        Assert.StartsWith("6 removals held: 1 row of the cohort file could not be read", result.Note);
         Assert.Equal(Members.Range(0, 25), _world.ListMembers(listId));
         Assert.Equal(Members.Range(0, 25), _world.Snapshots.Current(RunnerWorld.SyncKey));
 
