@@ -13,8 +13,7 @@ public sealed class DestinationGrain(
     IterableKeyCheck keyCheck,
     ILogger<DestinationGrain> logger) : Grain, IDestinationAccess
 {
-    // Key updates interleave with other calls: writes go one at a time, or the second would carry a stale ETag.
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SerialStateWriter<DestinationState> _writes = new(state);
 
     private DestinationState Destination => state.State;
 
@@ -86,12 +85,7 @@ public sealed class DestinationGrain(
         logger.LogWarning("Destination {Destination} marked unhealthy: {Reason}", this.GetPrimaryKeyString(), reason);
     }
 
-    private async Task WriteAsync()
-    {
-        await _writes.WaitAsync();
-        try { await state.WriteStateAsync(); }
-        finally { _writes.Release(); }
-    }
+    private Task WriteAsync() => _writes.WriteAsync();
 
     private DestinationInfo Info()
     {

@@ -26,7 +26,7 @@ public sealed class IterableProjectGrain(
     private readonly AdaptiveRateBudget _budget = new(options.Value, TimeProvider.System);
     private readonly SharedListLookups _lookups = new();
     private readonly Dictionary<string, Task> _ensuring = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SerialStateWriter<IterableProjectState> _writes = new(state);
     private bool _leased;
 
     private IterableProjectState Project => state.State;
@@ -44,9 +44,7 @@ public sealed class IterableProjectGrain(
             p.StartPerSecond == endpoint.Rate.StartPerSecond && p.MaxPerSecond == endpoint.Rate.MaxPerSecond) return;
         (p.Url, p.KeyCipher, p.StartPerSecond, p.MaxPerSecond) = (endpoint.Url, endpoint.KeyCipher, endpoint.Rate.StartPerSecond, endpoint.Rate.MaxPerSecond);
         _budget.Configure(p.StartPerSecond, p.MaxPerSecond, untouched: !_leased);
-        await _writes.WaitAsync();
-        try { await state.WriteStateAsync(); }
-        finally { _writes.Release(); }
+        await _writes.WriteAsync();
     }
 
     public Task<RateLease> LeaseAsync(int wanted, CancellationToken cancellationToken)

@@ -22,8 +22,7 @@ public sealed class ProjectGrain(
     TimeProvider clock,
     ILogger<ProjectGrain> logger) : Grain, IProjectGrain, IProjectAccess
 {
-    // Interleaving calls (sync start, destination update) write too: one write at a time, or one carries a stale ETag.
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SerialStateWriter<ProjectState> _writes = new(state);
     // Starts (and removals, which must see them) go one at a time among themselves; reads go on meanwhile.
     private readonly SemaphoreSlim _starts = new(1, 1);
     private SyncIndex _syncs = null!;
@@ -178,12 +177,7 @@ public sealed class ProjectGrain(
         return QuotaOutlook.For(ProjectId, count.Month, count.Used, clock.GetUtcNow(), options.Value.AmplitudeMonthlyDownloadQuota, addedPerMonth);
     }
 
-    private async Task WriteAsync()
-    {
-        await _writes.WaitAsync();
-        try { await state.WriteStateAsync(); }
-        finally { _writes.Release(); }
-    }
+    private Task WriteAsync() => _writes.WriteAsync();
 
     private void RequireExists() => Project.RequireExists(ProjectId);
 

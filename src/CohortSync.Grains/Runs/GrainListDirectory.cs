@@ -14,7 +14,7 @@ internal sealed class GrainListDirectory(IIterableProjectGrain project, Iterable
     public async Task<bool> ExistsAsync(long listId, CancellationToken ct) =>
         (await AskAsync(token => project.CheckListAsync(listId, token), ct)).Exists;
 
-    /// <summary>Configures the grain first time round (and again if it forgot, e.g. its storage row was lost), then asks.</summary>
+    /// <summary>Asks; a grain that forgot its endpoint (its storage row was lost) is configured again and asked once more.</summary>
     private async Task<ListAnswer> AskAsync(Func<CancellationToken, Task<ListAnswer>> ask, CancellationToken ct)
     {
         var answer = await retry.CallAsync(ask, ct);

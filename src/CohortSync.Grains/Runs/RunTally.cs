@@ -40,10 +40,10 @@ public sealed class RunTally
     private int _retries;
 
     // Counted from every request in flight at once: atomically.
-    public long Added { get => Interlocked.Read(ref _added); set => Interlocked.Exchange(ref _added, value); }
-    public long Removed { get => Interlocked.Read(ref _removed); set => Interlocked.Exchange(ref _removed, value); }
-    public int Requests { get => Volatile.Read(ref _requests); set => Interlocked.Exchange(ref _requests, value); }
-    public int Retries { get => Volatile.Read(ref _retries); set => Interlocked.Exchange(ref _retries, value); }
+    public long Added => Interlocked.Read(ref _added);
+    public long Removed => Interlocked.Read(ref _removed);
+    public int Requests => Volatile.Read(ref _requests);
+    public int Retries => Volatile.Read(ref _retries);
 
     public void CountAdded(long members) => Interlocked.Add(ref _added, members);
     public void CountRemoved(long members) => Interlocked.Add(ref _removed, members);

@@ -24,7 +24,7 @@ public sealed class CohortSyncGrain(
     private const string CadenceReminder = "cadence";
     private const string GuardReminder = "guard";
 
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly SerialStateWriter<CohortSyncState> _writes = new(state);
     private readonly RunSlot _slot = new();
 
     private CohortSyncState Sync => state.State;
@@ -180,12 +180,7 @@ public sealed class CohortSyncGrain(
         if (reminder is not null) await this.UnregisterReminder(reminder);
     }
 
-    private async Task WriteAsync()
-    {
-        await _writes.WaitAsync();
-        try { await state.WriteStateAsync(); }
-        finally { _writes.Release(); }
-    }
+    private Task WriteAsync() => _writes.WriteAsync();
 
     private CohortSyncState Require()
     {
