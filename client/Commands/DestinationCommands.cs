@@ -25,18 +25,19 @@ internal static class DestinationCommands
             "The Amplitude user property that becomes Iterable's userId (default: Amplitude's user_id).");
         var region = Symbols.Region("--iterable-region", "Iterable");
         var url = Symbols.Url("--iterable-url", "Iterable");
-        var (rate, maxRate) = (StartRate(), MaxRate());
+        var (rate, maxRate, concurrency) = (StartRate(), MaxRate(), Concurrency());
         var command = new Command("add",
             "Add an Iterable destination; its API key is read from ITERABLE_API_KEY or standard input. Prints the new destination id.")
         {
-            project, name, userProperty, region, url, rate, maxRate,
+            project, name, userProperty, region, url, rate, maxRate, concurrency,
         };
         Symbols.AtMostOne(command, region, url);
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             var apiKey = context.Secrets.ReadIterableKey();
             var request = new AddDestinationRequest(parse.GetValue(name)!.Trim(), apiKey, parse.GetValue(userProperty)?.Trim(),
-                Symbols.NormalizeRegion(parse.GetValue(region)), parse.GetValue(url), parse.GetValue(rate), parse.GetValue(maxRate));
+                Symbols.NormalizeRegion(parse.GetValue(region)), parse.GetValue(url), parse.GetValue(rate), parse.GetValue(maxRate),
+                parse.GetValue(concurrency));
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var added = await cluster.Project(parse.GetRequiredValue(project)).AddDestinationAsync(request).WaitAsync(cancellationToken);
             context.Output.Created(added, added.DestinationId);
@@ -49,17 +50,17 @@ internal static class DestinationCommands
     {
         var project = Symbols.Project();
         var destination = Symbols.DestinationId();
-        var (rate, maxRate) = (StartRate(), MaxRate());
+        var (rate, maxRate, concurrency) = (StartRate(), MaxRate(), Concurrency());
         var command = new Command("update",
             "Give a destination a new Iterable API key (from ITERABLE_API_KEY or standard input). The key is checked with Iterable first; "
             + "syncs paused because the old key was rejected resume.")
         {
-            project, destination, rate, maxRate,
+            project, destination, rate, maxRate, concurrency,
         };
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             var apiKey = context.Secrets.ReadIterableKey();
-            var request = new UpdateDestinationRequest(apiKey, parse.GetValue(rate), parse.GetValue(maxRate));
+            var request = new UpdateDestinationRequest(apiKey, parse.GetValue(rate), parse.GetValue(maxRate), parse.GetValue(concurrency));
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var updated = await cluster.Project(parse.GetRequiredValue(project))
                 .UpdateDestinationAsync(parse.GetRequiredValue(destination), request).WaitAsync(cancellationToken);
@@ -72,6 +73,21 @@ internal static class DestinationCommands
     private static Option<double?> StartRate() => Rate("--rate", "Requests per second to start at towards this Iterable project (default: the engine's).");
 
     private static Option<double?> MaxRate() => Rate("--max-rate", "Requests per second the adaptive rate never goes beyond (default: the engine's).");
+
+    private static Option<int?> Concurrency()
+    {
+        var option = new Option<int?>("--concurrency")
+        {
+            Description = "Write requests a run keeps in flight towards this destination, 1–64 (default: the engine's, 4). "
+                + "The shared rate budget stays the ceiling.",
+            HelpName = "requests",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 or > 64) result.AddError("--concurrency must be between 1 and 64");
+        });
+        return option;
+    }
 
     private static Option<double?> Rate(string name, string description)
     {

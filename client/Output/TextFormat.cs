@@ -26,6 +26,7 @@ public static class TextFormat
         .Add("iterable", destination.IterableUrl)
         .Add("iterable key", destination.KeyHint)
         .Add("user id from", destination.UserProperty)
+        .Add("requests in flight", destination.Concurrency?.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Add("health", Health(destination))
         .Add("created", Time(destination.CreatedAt))
         .ToString();

@@ -8,10 +8,11 @@ public sealed record AddDestinationRequest(
     [property: Id(3)] string? IterableRegion,
     [property: Id(4)] string? IterableUrl,
     [property: Id(5)] double? RequestsPerSecond = null,
-    [property: Id(6)] double? MaxRequestsPerSecond = null)
+    [property: Id(6)] double? MaxRequestsPerSecond = null,
+    [property: Id(7)] int? Concurrency = null)
 {
     public override string ToString() =>
-        $"AddDestinationRequest(name={Name}, property={UserProperty}, region={IterableRegion}, url={IterableUrl}, rate={RequestsPerSecond}/{MaxRequestsPerSecond})";
+        $"AddDestinationRequest(name={Name}, property={UserProperty}, region={IterableRegion}, url={IterableUrl}, rate={RequestsPerSecond}/{MaxRequestsPerSecond}, concurrency={Concurrency})";
 }
 
 /// <summary>
@@ -22,9 +23,10 @@ public sealed record AddDestinationRequest(
 public sealed record UpdateDestinationRequest(
     [property: Id(0)] string IterableApiKey,
     [property: Id(1)] double? RequestsPerSecond = null,
-    [property: Id(2)] double? MaxRequestsPerSecond = null)
+    [property: Id(2)] double? MaxRequestsPerSecond = null,
+    [property: Id(3)] int? Concurrency = null)
 {
-    public override string ToString() => $"UpdateDestinationRequest(rate={RequestsPerSecond}/{MaxRequestsPerSecond})";
+    public override string ToString() => $"UpdateDestinationRequest(rate={RequestsPerSecond}/{MaxRequestsPerSecond}, concurrency={Concurrency})";
 }
 
 [GenerateSerializer, Alias("cs.DestinationHealth")]
@@ -48,4 +50,6 @@ public sealed record DestinationInfo(
     /// <summary>Starting request rate towards Iterable; null: the engine default.</summary>
     [property: Id(9)] double? RequestsPerSecond = null,
     /// <summary>Ceiling of the adaptive request rate; null: the engine default.</summary>
-    [property: Id(10)] double? MaxRequestsPerSecond = null);
+    [property: Id(10)] double? MaxRequestsPerSecond = null,
+    /// <summary>Write requests a run keeps in flight towards this destination; null: the engine default.</summary>
+    [property: Id(11)] int? Concurrency = null);

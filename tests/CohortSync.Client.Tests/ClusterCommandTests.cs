@@ -124,6 +124,27 @@ public sealed partial class ClusterCommandTests(RealSiloFixture fixture)
     }
 
     [Fact]
+    public async Task Destination_concurrency_is_set_on_add_kept_or_changed_on_update_and_refused_outside_its_range()
+    {
+        var projectId = await _cli.EnabledProjectAsync("dest-concurrency");
+        var key = new Dictionary<string, string> { ["ITERABLE_API_KEY"] = World.IterableKey };
+
+        var added = await RunAsync(["destination", "add", projectId, "--name", "Far DC", "--iterable-url", _cli.SandboxUrl, "--concurrency", "2"],
+            variables: key);
+        var destinationId = added.Stdout.Trim();
+        var kept = await RunAsync(["destination", "update", projectId, destinationId, "--rate", "5", "--json"], variables: key);
+        var changed = await RunAsync(["destination", "update", projectId, destinationId, "--concurrency", "8"], variables: key);
+        var refused = await RunAsync(["destination", "update", projectId, destinationId, "--concurrency", "0"], variables: key);
+
+        AssertExit(ExitCodes.Ok, added);
+        Assert.Equal(2, Json(kept).GetProperty("concurrency").GetInt32());
+        AssertExit(ExitCodes.Ok, changed);
+        Assert.Contains("requests in flight  8", changed.Stdout);
+        AssertExit(ExitCodes.Usage, refused);
+        Assert.Contains("--concurrency must be between 1 and 64", refused.Stderr);
+    }
+
+    [Fact]
     public async Task Destination_list_and_remove()
     {
         var projectId = await _cli.EnabledProjectAsync("dest-list");

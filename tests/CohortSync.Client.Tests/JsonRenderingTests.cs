@@ -37,7 +37,7 @@ public sealed class JsonRenderingTests
         var json = Render(Samples.Destination() with { Health = DestinationHealth.Unhealthy, HealthReason = "key rejected (401)" });
 
         Assert.Equal(["projectId", "destinationId", "name", "iterableUrl", "keyHint", "userProperty", "health", "healthReason", "createdAt",
-            "requestsPerSecond", "maxRequestsPerSecond"], Names(json));
+            "requestsPerSecond", "maxRequestsPerSecond", "concurrency"], Names(json));
         Assert.Equal("unhealthy", json.GetProperty("health").GetString());
         Assert.Equal("…k3y9", json.GetProperty("keyHint").GetString());
     }

@@ -27,6 +27,7 @@ public sealed class DestinationGrain(
             throw new CohortSyncException(ErrorCodes.InvalidArgument, $"'{property}' is not a valid Amplitude user property name");
         var url = Require.Endpoint(request.IterableRegion, request.IterableUrl, "us", IterableRegions.ResolveBaseUrl);
         var rate = RateSettings.From(request.RequestsPerSecond, request.MaxRequestsPerSecond);
+        var concurrency = ConcurrencySetting.From(request.Concurrency);
         var key = request.IterableApiKey.Trim();
 
         var d = Destination;
@@ -37,6 +38,7 @@ public sealed class DestinationGrain(
         d.KeyHint = SecretProtector.Hint(key);
         d.UserProperty = property;
         (d.StartPerSecond, d.MaxPerSecond) = (rate?.StartPerSecond, rate?.MaxPerSecond);
+        d.Concurrency = concurrency;
         (d.Health, d.HealthReason) = (DestinationHealth.Healthy, null);
         if (d.CreatedAt == default) d.CreatedAt = DateTimeOffset.UtcNow;
         await WriteAsync();
@@ -49,7 +51,7 @@ public sealed class DestinationGrain(
     {
         var d = Destination;
         return Task.FromResult(new IterableAccess(d.Exists, d.IterableUrl, d.KeyCipher, d.UserProperty, d.Health, d.HealthReason,
-            new RateSettings(d.StartPerSecond, d.MaxPerSecond)));
+            new RateSettings(d.StartPerSecond, d.MaxPerSecond), d.Concurrency));
     }
 
     public async Task RemoveAsync()
@@ -62,6 +64,7 @@ public sealed class DestinationGrain(
     {
         Require.NotBlank(request.IterableApiKey, "the Iterable API key");
         var rate = RateSettings.From(request.RequestsPerSecond, request.MaxRequestsPerSecond);
+        var concurrency = ConcurrencySetting.From(request.Concurrency);
         var key = request.IterableApiKey.Trim();
         var hint = SecretProtector.Hint(key);
         // Checked before it is stored: a key Iterable refuses would only pause the syncs again.
@@ -71,6 +74,7 @@ public sealed class DestinationGrain(
         var d = Destination;
         (d.KeyCipher, d.KeyHint) = (secrets.Protect(key), hint);
         if (rate is not null) (d.StartPerSecond, d.MaxPerSecond) = (rate.StartPerSecond ?? d.StartPerSecond, rate.MaxPerSecond ?? d.MaxPerSecond);
+        d.Concurrency = concurrency ?? d.Concurrency;
         (d.Health, d.HealthReason) = (DestinationHealth.Healthy, null);
         await WriteAsync();
         logger.LogInformation("Destination {Destination}: key replaced ({KeyHint}), healthy again", this.GetPrimaryKeyString(), hint);
@@ -92,6 +96,6 @@ public sealed class DestinationGrain(
         var (projectId, destinationId) = GrainKeys.Split(this.GetPrimaryKeyString());
         var d = Destination;
         return new DestinationInfo(projectId, destinationId, d.Name, d.IterableUrl, d.KeyHint, d.UserProperty, d.Health, d.HealthReason, d.CreatedAt,
-            d.StartPerSecond, d.MaxPerSecond);
+            d.StartPerSecond, d.MaxPerSecond, d.Concurrency);
     }
 }

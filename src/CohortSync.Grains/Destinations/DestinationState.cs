@@ -16,4 +16,5 @@ public sealed class DestinationState
     [Id(8)] public DateTimeOffset CreatedAt { get; set; }
     [Id(9)] public double? StartPerSecond { get; set; }
     [Id(10)] public double? MaxPerSecond { get; set; }
+    [Id(11)] public int? Concurrency { get; set; }
 }

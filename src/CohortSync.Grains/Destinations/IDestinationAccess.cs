@@ -38,7 +38,19 @@ public sealed record IterableAccess(
     [property: Id(3)] string UserProperty,
     [property: Id(4)] DestinationHealth Health,
     [property: Id(5)] string? HealthReason,
-    [property: Id(6)] RateSettings Rate);
+    [property: Id(6)] RateSettings Rate,
+    [property: Id(7)] int? Concurrency = null);
+
+/// <summary>A destination's own number of write requests in flight per run.</summary>
+public static class ConcurrencySetting
+{
+    public const int Max = 64;
+
+    /// <summary>Refuses a number of requests in flight outside 1–<see cref="Max"/>; null stays null (the engine default).</summary>
+    public static int? From(int? concurrency) => concurrency is null or (>= 1 and <= Max)
+        ? concurrency
+        : throw new CohortSyncException(ErrorCodes.InvalidArgument, $"concurrency must be between 1 and {Max} requests in flight");
+}
 
 /// <summary>A destination's own rate settings; null takes the engine default.</summary>
 [GenerateSerializer, Immutable, Alias("cs.RateSettings")]

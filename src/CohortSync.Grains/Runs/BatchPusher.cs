@@ -6,7 +6,7 @@ using CohortSync.Iterable.Errors;
 namespace CohortSync.Grains.Runs;
 
 /// <summary>
-/// Pushes removes and adds to one list in batches, up to <see cref="SyncEngineOptions.RequestsInFlight"/> at a time on
+/// Pushes removes and adds to one list in batches, up to <paramref name="requestsInFlight"/> at a time on
 /// disjoint members, journalling each batch into the synced set as soon as Iterable acknowledges it (in whatever order
 /// the answers come), so the checkpoint never claims an unacknowledged member and a run killed at any point loses
 /// nothing. Reads Iterable's per-member answer: refused members are counted by reason and kept out of the synced set
@@ -14,8 +14,9 @@ namespace CohortSync.Grains.Runs;
 /// failure no new batch starts, the ones in flight are answered and journalled, and the first failure goes up.
 /// </summary>
 /// <param name="freshList">Created by this run: Iterable may not let it be written for a moment.</param>
+/// <param name="requestsInFlight">The destination's concurrency, or <see cref="SyncEngineOptions.RequestsInFlight"/>.</param>
 internal sealed class BatchPusher(IterableListClient iterable, long listId, bool freshList, IListDirectory lists, RunJournal journal, RunTally tally,
-    SyncEngineOptions options)
+    SyncEngineOptions options, int requestsInFlight)
 {
     // Acknowledged batches are recorded one at a time: the journal, the builders and the refused set are not shared-safe.
     private readonly SemaphoreSlim _recording = new(1, 1);
@@ -62,16 +63,16 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
     }
 
     /// <summary>
-    /// Sends the batches with up to <see cref="SyncEngineOptions.RequestsInFlight"/> in flight. After a failure no new
+    /// Sends the batches with up to <c>requestsInFlight</c> in flight. After a failure no new
     /// batch starts; those in flight finish (their acknowledgements are journalled) before the first failure is thrown.
     /// </summary>
     private async Task ForEachBatchAsync(MemberSet members, Func<IReadOnlyList<string>, Task> push, CancellationToken ct)
     {
-        var inFlight = new List<Task>(options.RequestsInFlight);
+        var inFlight = new List<Task>(requestsInFlight);
         Exception? failure = null;
         foreach (var batch in MemberBatches.Split(members, options.BatchSize))
         {
-            if (inFlight.Count >= options.RequestsInFlight)
+            if (inFlight.Count >= requestsInFlight)
             {
                 var done = await Task.WhenAny(inFlight);
                 inFlight.Remove(done);

@@ -15,7 +15,8 @@ public sealed record RunRequest(
     string UserProperty,
     ICohortSource Cohort,
     IListDirectory Lists,
-    IterableListClient Iterable)
+    IterableListClient Iterable,
+    int? RequestsInFlight = null)
 {
     public override string ToString() => $"RunRequest({SyncKey}, cohort {CohortId}, list {ListId})";
 }

@@ -96,7 +96,7 @@ public sealed class SyncRunner(
         tally.PlannedAdds = diff.Adds.Count;
         tally.PlannedRemoves = diff.Removes.Count;
         tally.Phase = RunPhase.Pushing;
-        var push = new BatchPusher(request.Iterable, listId, fresh, request.Lists, journal, tally, Options);
+        var push = new BatchPusher(request.Iterable, listId, fresh, request.Lists, journal, tally, Options, request.RequestsInFlight ?? Options.RequestsInFlight);
         var removed = await push.RemoveAsync(diff.Removes, ct);
         var added = await push.AddAsync(diff.Adds, ct);
 

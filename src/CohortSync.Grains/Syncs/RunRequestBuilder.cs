@@ -51,6 +51,7 @@ public sealed class RunRequestBuilder(
             destination.UserProperty,
             new AmplitudeCohortSource(amplitude, usage, metrics, options.Value, logger),
             new GrainListDirectory(iterableProject, endpoint, retry),
-            iterableClients.Create(new Uri(destination.Url), iterableKey, new BudgetRateGate(iterableProject, tally, options.Value, retry)));
+            iterableClients.Create(new Uri(destination.Url), iterableKey, new BudgetRateGate(iterableProject, tally, options.Value, retry)),
+            destination.Concurrency);
     }
 }

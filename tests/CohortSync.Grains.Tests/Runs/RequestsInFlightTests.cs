@@ -44,6 +44,26 @@ public sealed class RequestsInFlightTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_destination_with_a_concurrency_of_one_sends_each_write_after_the_previous_one_is_journalled()
+    {
+        // The engine allows four in flight; the destination asks for one.
+        _world.DestinationConcurrency = 1;
+        _world.Cohort.Members = Members.Range(0, 12);
+        var journalledBefore = new List<int>();
+        Task Note(int write)
+        {
+            journalledBefore.Add(_world.Snapshots.Journal(RunnerWorld.SyncKey).Count);
+            return Task.CompletedTask;
+        }
+
+        var result = await _world.RunAsync(null, Note, CancellationToken.None);
+
+        // Four batches of three, each sent only once the one before it was answered and journalled (one journal row each).
+        Assert.Equal([0, 1, 2, 3], journalledBefore);
+        Assert.Equal(Members.Range(0, 12), _world.ListMembers(result.ListId!.Value));
+    }
+
+    [Fact]
     public async Task A_run_stopped_with_requests_in_flight_checkpoints_only_acknowledged_members_and_the_next_run_sends_the_rest()
     {
         // Eight batches; the run is cancelled as the fifth goes out, with up to four in flight.

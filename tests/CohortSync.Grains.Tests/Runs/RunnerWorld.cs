@@ -58,6 +58,9 @@ public sealed class RunnerWorld : IAsyncDisposable
 
     public FakeCohortSource Cohort { get; } = new(CohortId, CohortName);
 
+    /// <summary>The destination's own requests in flight (<c>--concurrency</c>); null: <see cref="Options"/> decides.</summary>
+    public int? DestinationConcurrency { get; set; }
+
     public FakeListDirectory Lists { get; }
 
     public FakeDownloadPermits Permits { get; } = new();
@@ -140,7 +143,7 @@ public sealed class RunnerWorld : IAsyncDisposable
     }
 
     private RunRequest Request(RunTally tally, Func<int, Task>? beforeWrite) =>
-        new(SyncKey, ProjectId, CohortId, ListId, IdentityRules.DefaultProperty, Cohort, Lists, Client(tally, beforeWrite));
+        new(SyncKey, ProjectId, CohortId, ListId, IdentityRules.DefaultProperty, Cohort, Lists, Client(tally, beforeWrite), DestinationConcurrency);
 
     private List<RequestLogEntry> IterableCalls(long sequence) =>
         [.. Sandbox.Requests.Since(sequence).Where(entry => entry.Path.StartsWith("/api/lists", StringComparison.Ordinal))];
