@@ -18,6 +18,7 @@ namespace CohortSync.Grains.Syncs;
 public sealed class CohortSyncGrain(
     [PersistentState("sync", StorageNames.Main)] IPersistentState<CohortSyncState> state,
     RunExecution execution,
+    ClusterRetry retry,
     IOptions<SyncEngineOptions> options,
     ILogger<CohortSyncGrain> logger) : Grain, ICohortSyncGrain, ICohortSyncControl, IRemindable
 {
@@ -129,10 +130,13 @@ public sealed class CohortSyncGrain(
         // The previous run is recorded but its loop may still be tidying its reminders: let it finish first,
         // so a run asked for in that moment is not lost and the new guard is not unregistered by the old loop.
         await _slot.WaitIdleAsync();
+        // The guard before the run is written: a run stored as active with no guard (the reminder service unreachable
+        // for a moment while a silo dies, or this silo killed between the two) would wait for its next cadence slot.
+        // A guard with nothing to guard unregisters itself on its first tick.
+        await retry.CallAsync(_ => this.RegisterOrUpdateReminder(GuardReminder, Options.GuardPeriod, Options.GuardPeriod), CancellationToken.None);
         var run = Sync.BeginRun(trigger, DateTimeOffset.UtcNow, Options.HistoryLimit);
         // The first write of a run is also the single-writer guard: a stale duplicate activation fails on its ETag here.
         await WriteAsync();
-        await this.RegisterOrUpdateReminder(GuardReminder, Options.GuardPeriod, Options.GuardPeriod);
         _slot.Start((tally, ct) => RunLoopAsync(run, tally, ct));
     }
 
