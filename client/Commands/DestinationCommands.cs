@@ -78,13 +78,14 @@ internal static class DestinationCommands
     {
         var option = new Option<int?>("--concurrency")
         {
-            Description = "Write requests a run keeps in flight towards this destination, 1–64 (default: the engine's, 4). "
+            Description = $"Write requests a run keeps in flight towards this destination, 1–{DestinationLimits.MaxConcurrency} (default: the engine's, 4). "
                 + "The shared rate budget stays the ceiling.",
             HelpName = "requests",
         };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 1 or > 64) result.AddError("--concurrency must be between 1 and 64");
+            if (result.GetValueOrDefault<int?>() is < 1 or > DestinationLimits.MaxConcurrency)
+                result.AddError($"--concurrency must be between 1 and {DestinationLimits.MaxConcurrency}");
         });
         return option;
     }

@@ -29,6 +29,13 @@ public sealed record UpdateDestinationRequest(
     public override string ToString() => $"UpdateDestinationRequest(rate={RequestsPerSecond}/{MaxRequestsPerSecond}, concurrency={Concurrency})";
 }
 
+/// <summary>Bounds every side checks a destination's settings against: the client, the grain, the engine options.</summary>
+public static class DestinationLimits
+{
+    /// <summary>Most write requests one run keeps in flight (<c>--concurrency</c>, <c>RequestsInFlight</c>).</summary>
+    public const int MaxConcurrency = 64;
+}
+
 [GenerateSerializer, Alias("cs.DestinationHealth")]
 public enum DestinationHealth
 {

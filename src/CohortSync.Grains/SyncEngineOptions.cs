@@ -96,8 +96,8 @@ public sealed class SyncEngineOptions
             yield return "MinimumCadence, GuardPeriod, AmplitudePollInterval and AmplitudeJobTimeout must be positive";
         if (BatchSize is < 1 or > 1000)
             yield return "BatchSize must be between 1 and 1000 (Iterable takes at most 1000 subscribers a request)";
-        if (RequestsInFlight is < 1 or > 64)
-            yield return "RequestsInFlight must be between 1 and 64";
+        if (RequestsInFlight is < 1 or > DestinationLimits.MaxConcurrency)
+            yield return $"RequestsInFlight must be between 1 and {DestinationLimits.MaxConcurrency}";
         if (HistoryLimit < 1 || MaxRateLimitRetries < 0 || PermitsPerLease < 1 || NewListRetries < 0 || NewListRetryDelay < TimeSpan.Zero)
             yield return "HistoryLimit and PermitsPerLease must be at least 1; retries and delays not negative";
         if (MaxConcurrentLargeRuns < 1 || LargeRunMembers < 1)

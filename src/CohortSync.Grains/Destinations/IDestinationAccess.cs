@@ -44,12 +44,10 @@ public sealed record IterableAccess(
 /// <summary>A destination's own number of write requests in flight per run.</summary>
 public static class ConcurrencySetting
 {
-    public const int Max = 64;
-
-    /// <summary>Refuses a number of requests in flight outside 1–<see cref="Max"/>; null stays null (the engine default).</summary>
-    public static int? From(int? concurrency) => concurrency is null or (>= 1 and <= Max)
+    /// <summary>Refuses a number of requests in flight outside 1–<see cref="DestinationLimits.MaxConcurrency"/>; null stays null (the engine default).</summary>
+    public static int? From(int? concurrency) => concurrency is null or (>= 1 and <= DestinationLimits.MaxConcurrency)
         ? concurrency
-        : throw new CohortSyncException(ErrorCodes.InvalidArgument, $"concurrency must be between 1 and {Max} requests in flight");
+        : throw new CohortSyncException(ErrorCodes.InvalidArgument, $"concurrency must be between 1 and {DestinationLimits.MaxConcurrency} requests in flight");
 }
 
 /// <summary>A destination's own rate settings; null takes the engine default.</summary>
