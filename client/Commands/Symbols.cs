@@ -107,6 +107,23 @@ internal static class Symbols
         return option;
     }
 
+    public static Option<RemovalGuard?> Guard()
+    {
+        var option = new Option<RemovalGuard?>("--guard")
+        {
+            Description = "Hold a run that would remove more than PCT % of the list and more than MIN members (default 20,1000), "
+                + "or every member; 'off' holds nothing. A held run sends nothing until 'sync approve' or 'sync reject'.",
+            HelpName = "off|PCT[,MIN]",
+        };
+        option.CustomParser = result =>
+        {
+            if (RemovalGuard.TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, out var guard, out var error)) return guard;
+            result.AddError(error);
+            return null;
+        };
+        return option;
+    }
+
     /// <summary>Lower-case region, as the silo expects; null stays null.</summary>
     public static string? NormalizeRegion(string? region) => region?.ToLowerInvariant();
 }

@@ -6,7 +6,7 @@ using CohortSync.Contracts;
 
 namespace CohortSync.Client.Commands;
 
-/// <summary><c>sync start|list|status|run|pause|resume|stop|history|wait|preview</c>: cohort syncs and their runs.</summary>
+/// <summary><c>sync start|list|status|run|pause|resume|stop|history|wait|preview|approve|reject</c>: cohort syncs and their runs.</summary>
 internal static class SyncCommands
 {
     public static Command Build(CommandRunner runner) => new("sync", "Start, inspect and control cohort syncs.")
@@ -21,6 +21,8 @@ internal static class SyncCommands
         History(runner),
         Wait(runner),
         Preview(runner),
+        Approve(runner),
+        Control(runner, "reject", "Discard a held run and keep the list as it is: the sync pauses until it is resumed.", s => s.RejectAsync()),
     };
 
     private static Command Start(CommandRunner runner)
@@ -33,16 +35,20 @@ internal static class SyncCommands
             if (InputRules.CheckId(result.GetValueOrDefault<string>(), "--destination") is { } error) result.AddError(error);
         });
         var cadence = Symbols.Cadence();
+        var guard = Symbols.Guard();
         var wait = Symbols.Wait();
         var timeout = Symbols.Timeout();
         var command = new Command("start", "Start syncing a cohort to a destination's list. Prints the new sync id.")
         {
-            project, cohort, destination, cadence, wait, timeout,
+            project, cohort, destination, cadence, guard, wait, timeout,
         };
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             var projectId = parse.GetRequiredValue(project);
-            var request = new StartSyncRequest(parse.GetValue(cohort)!.Trim(), parse.GetRequiredValue(destination), parse.GetRequiredValue(cadence));
+            var request = new StartSyncRequest(parse.GetValue(cohort)!.Trim(), parse.GetRequiredValue(destination), parse.GetRequiredValue(cadence))
+            {
+                Guard = parse.GetValue(guard),
+            };
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var started = await cluster.Project(projectId).StartSyncAsync(request).WaitAsync(cancellationToken);
             if (started.Warning is not null) context.Error.WriteLine(CommandRunner.OneLine($"warning: {started.Warning}"));
@@ -154,6 +160,33 @@ internal static class SyncCommands
             var grain = cluster.Sync(parse.GetRequiredValue(project), parse.GetRequiredValue(sync));
             context.Output.Preview(await grain.PreviewAsync().WaitAsync(cancellationToken));
             return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Approve(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var sync = Symbols.SyncId();
+        var wait = Symbols.Wait();
+        var timeout = Symbols.Timeout();
+        var command = new Command("approve",
+            "Send a held run: starts a run that may remove as many members as the held one would have (more is held again).")
+        {
+            project, sync, wait, timeout,
+        };
+        // Not repeated on a lost connection: a repeat would find no held run and say so.
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            var grain = cluster.Sync(parse.GetRequiredValue(project), parse.GetRequiredValue(sync));
+            var approved = await grain.ApproveAsync().WaitAsync(cancellationToken);
+            if (!parse.GetValue(wait))
+            {
+                context.Output.Sync(approved);
+                return ExitCodes.Ok;
+            }
+            return Finish(context, await context.Waiter.WaitForRunAfterAsync(grain, LastFinishedRunNumber(approved), parse.GetValue(timeout), cancellationToken));
         });
         return command;
     }

@@ -48,6 +48,7 @@ public static class TextFormat
         .Add("cohort", sync.CohortName is null ? sync.CohortId : $"{sync.CohortId} ({sync.CohortName})")
         .Add("destination", sync.DestinationId)
         .Add("cadence", sync.Cadence)
+        .Add("guard", sync.Guard is null ? null : GuardLine(sync.Guard))
         .Add("state", sync.StateReason is null ? Word(sync.State) : $"{Word(sync.State)}: {sync.StateReason}")
         .Add("list", List(sync))
         .Add("synced", $"{Count(sync.SyncedCount)} members")
@@ -95,7 +96,11 @@ public static class TextFormat
         .Add("would add", Difference(p.Adds, p.SampleAdds))
         .Add("would remove", Difference(p.Removes, p.SampleRemoves))
         .Add("held back", p.HeldBack == 0 ? null : $"{Count(p.HeldBack)} members Iterable refused before")
+        .Add("guard", p.Guard is null ? null : p.WouldBeHeld ? $"{GuardLine(p.Guard)}: the next run would be HELD (nothing sent until approved)" : GuardLine(p.Guard))
         .ToString();
+
+    private static string GuardLine(string guard) =>
+        RemovalGuard.TryParse(guard, out var parsed, out _) && !parsed.Off ? $"{guard} (holds runs removing {parsed.Describe()}, or every member)" : guard;
 
     private static string Difference(long count, IReadOnlyList<string> sample) =>
         sample.Count == 0 ? Count(count) : $"{Count(count)}: {string.Join(", ", sample)}{(count > sample.Count ? ", …" : "")}";

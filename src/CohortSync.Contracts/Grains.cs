@@ -44,6 +44,15 @@ public interface ICohortSyncGrain : IGrainWithStringKey
     [Alias("GetHistory")] Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit);
 
     /// <summary>
+    /// Sends the held run: starts a run (trigger <c>approved</c>) that may remove as many members as the held run would
+    /// have. A cohort that changed meanwhile so that it would remove more is held again.
+    /// </summary>
+    [Alias("Approve")] Task<SyncInfo> ApproveAsync();
+
+    /// <summary>Discards the held run and keeps the list as it is: the sync is paused until it is resumed.</summary>
+    [Alias("Reject")] Task<SyncInfo> RejectAsync();
+
+    /// <summary>
     /// What a run would do now, without doing it: reads the cohort (one Amplitude download) and diffs it against
     /// the synced set; sends nothing to Iterable and changes nothing. Waits for Amplitude's job, hence the long
     /// timeout; interleaves so status calls are answered meanwhile.

@@ -22,6 +22,9 @@ public sealed record StartSyncRequest(
     /// </summary>
     [Id(2)] public string? CadenceText { get; init; } = Cadence.ToString();
 
+    /// <summary>The sync's removal guard (<c>--guard</c>); null: <see cref="RemovalGuard.Default"/>.</summary>
+    [Id(4)] public RemovalGuard? Guard { get; init; }
+
     /// <summary>The cadence asked for; from <see cref="CadenceText"/> when an older client sent only that.</summary>
     public bool TryGetCadence(out Cadence cadence, out string error)
     {
@@ -48,6 +51,11 @@ public enum SyncState
     /// <summary>A one-time sync that completed.</summary>
     Done = 4,
     Stopped = 5,
+    /// <summary>
+    /// Its last run would have removed more than the removal guard allows and was held with nothing sent: no run is
+    /// scheduled until an operator approves (<c>sync approve</c>) or rejects (<c>sync reject</c>) it.
+    /// </summary>
+    Held = 6,
 }
 
 [GenerateSerializer, Alias("cs.RunOutcome")]
@@ -60,6 +68,8 @@ public enum RunOutcome
     /// <summary>Failed for a reason that needs a person (bad key, unknown cohort, unreadable file).</summary>
     Failed = 3,
     Cancelled = 4,
+    /// <summary>Would have removed more than the sync's removal guard allows: nothing was sent; an operator decides.</summary>
+    Held = 5,
 }
 
 [GenerateSerializer, Alias("cs.RunPhase")]
@@ -164,7 +174,11 @@ public sealed record SyncInfo(
     [property: Id(12)] RunRecord? LastRun,
     [property: Id(13)] RunRecord? ActiveRun,
     [property: Id(14)] DateTimeOffset CreatedAt,
-    [property: Id(15)] string? Warning = null);
+    [property: Id(15)] string? Warning = null)
+{
+    /// <summary>The removal guard, canonical text (<c>20%</c>, <c>10%,500</c>, <c>off</c>).</summary>
+    [Id(16)] public string? Guard { get; init; }
+}
 
 /// <summary>
 /// What the next run of a sync would send, as <c>sync preview</c> computed it: the cohort as Amplitude has it
@@ -187,4 +201,11 @@ public sealed record SyncPreview(
     [property: Id(12)] long Adds,
     [property: Id(13)] long Removes,
     [property: Id(14)] IReadOnlyList<string> SampleAdds,
-    [property: Id(15)] IReadOnlyList<string> SampleRemoves);
+    [property: Id(15)] IReadOnlyList<string> SampleRemoves)
+{
+    /// <summary>The next run would remove more than the guard allows, so it would be held with nothing sent.</summary>
+    [Id(16)] public bool WouldBeHeld { get; init; }
+
+    /// <summary>The removal guard, canonical text.</summary>
+    [Id(17)] public string? Guard { get; init; }
+}

@@ -49,13 +49,22 @@ public sealed class JsonRenderingTests
 
         Assert.Equal(
             ["projectId", "syncId", "cohortId", "cohortName", "destinationId", "cadence", "state", "stateReason", "listId", "listName",
-             "syncedCount", "nextRunAt", "lastRun", "activeRun", "createdAt", "warning"],
+             "syncedCount", "nextRunAt", "lastRun", "activeRun", "createdAt", "warning", "guard"],
             Names(json));
         Assert.Equal("running", json.GetProperty("state").GetString());
         Assert.Equal(1234, json.GetProperty("listId").GetInt64());
         Assert.Equal(4, json.GetProperty("activeRun").GetProperty("runNumber").GetInt64());
         Assert.Equal("pushing", json.GetProperty("activeRun").GetProperty("phase").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("activeRun").GetProperty("finishedAt").ValueKind);
+    }
+
+    [Fact]
+    public void A_held_sync_and_its_held_run_say_held()
+    {
+        var json = Render(Samples.Sync(last: Samples.Run(3, RunOutcome.Held), state: SyncState.Held) with { Guard = "20%" });
+
+        Assert.Equal(("held", "held", "20%"),
+            (json.GetProperty("state").GetString(), json.GetProperty("lastRun").GetProperty("outcome").GetString(), json.GetProperty("guard").GetString()));
     }
 
     [Fact]
@@ -66,7 +75,7 @@ public sealed class JsonRenderingTests
 
         Assert.Equal(
             ["projectId", "syncId", "cohortId", "cohortName", "listId", "listName", "synced", "cohortRows", "desired", "skipped", "invalid",
-             "heldBack", "adds", "removes", "sampleAdds", "sampleRemoves"],
+             "heldBack", "adds", "removes", "sampleAdds", "sampleRemoves", "wouldBeHeld", "guard"],
             Names(json));
         Assert.Equal("u-9", Assert.Single(json.GetProperty("sampleRemoves").EnumerateArray()).GetString());
     }

@@ -64,5 +64,9 @@ public sealed class NothingToWaitForTests
         public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit) => throw new NotSupportedException();
 
         public Task<SyncPreview> PreviewAsync() => throw new NotSupportedException();
+
+        public Task<SyncInfo> ApproveAsync() => throw new NotSupportedException();
+
+        public Task<SyncInfo> RejectAsync() => throw new NotSupportedException();
     }
 }

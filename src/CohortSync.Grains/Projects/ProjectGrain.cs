@@ -134,7 +134,10 @@ public sealed class ProjectGrain(
             // Amplitude may have taken a while: the project or the destination may have changed meanwhile.
             RequireEnabled();
             RequireDestination(request.DestinationId);
-            var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence));
+            var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence)
+            {
+                Guard = request.Guard ?? RemovalGuard.Default,
+            });
             if (started.Warning is not null) return started;
             // The cadence fits on its own; with the project's pace so far it may not.
             var outlook = await OutlookAsync(DownloadQuota.PerMonth(cadence.Period));

@@ -16,13 +16,20 @@ public sealed record RunRequest(
     ICohortSource Cohort,
     IListDirectory Lists,
     IterableListClient Iterable,
-    int? RequestsInFlight = null)
+    int? RequestsInFlight = null,
+    RemovalGuard? Guard = null,
+    long? ApprovedRemovals = null)
 {
+    /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
+    public bool Holds(long listed, long removes) =>
+        removes > (ApprovedRemovals ?? 0) && (Guard ?? RemovalGuard.Default).Holds(listed, removes);
+
     public override string ToString() => $"RunRequest({SyncKey}, cohort {CohortId}, list {ListId})";
 }
 
 /// <summary>What a finished run leaves behind for the sync's state.</summary>
-public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note);
+/// <param name="Held">The removal guard held the run before it sent anything; <paramref name="Note"/> says why.</param>
+public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false);
 
 /// <summary>What <see cref="SyncRunner.PreviewAsync"/> found: the counts a run would start from, and samples of the difference.</summary>
 public sealed record PreviewResult(
@@ -33,4 +40,5 @@ public sealed record PreviewResult(
     long Adds,
     long Removes,
     IReadOnlyList<string> SampleAdds,
-    IReadOnlyList<string> SampleRemoves);
+    IReadOnlyList<string> SampleRemoves,
+    bool WouldBeHeld = false);

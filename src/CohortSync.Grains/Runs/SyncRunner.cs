@@ -1,3 +1,4 @@
+using System.Globalization;
 using CohortSync.Amplitude;
 using CohortSync.Contracts;
 using CohortSync.Core.Identity;
@@ -58,7 +59,7 @@ public sealed class SyncRunner(
             var synced = await journal.LoadSyncedAsync(ct);
             var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
             return new PreviewResult(cohortName, synced.Count, tally.Snapshot(), heldBack, diff.Adds.Count, diff.Removes.Count,
-                [.. diff.Adds.Take(PreviewSample)], [.. diff.Removes.Take(PreviewSample)]);
+                [.. diff.Adds.Take(PreviewSample)], [.. diff.Removes.Take(PreviewSample)], request.Holds(synced.Count, diff.Removes.Count));
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
@@ -78,6 +79,12 @@ public sealed class SyncRunner(
         tally.HeldBack = heldBack;
         var synced = await journal.LoadSyncedAsync(ct);
         var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
+        if (request.Holds(synced.Count, diff.Removes.Count))
+        {
+            // Before the list is even looked up: a held run sends nothing and creates nothing.
+            (tally.PlannedAdds, tally.PlannedRemoves) = (diff.Adds.Count, diff.Removes.Count);
+            return new RunResult(cohortName, request.ListId, null, synced.Count, HeldReason(request, synced.Count, diff.Removes.Count), Held: true);
+        }
 
         tally.Phase = RunPhase.PreparingList;
         var listName = ListNaming.ForCohort(cohortName);
@@ -165,6 +172,14 @@ public sealed class SyncRunner(
         tally.Note = $"{diff.Removes.Count} removals held: {tally.Malformed} {(tally.Malformed == 1 ? "row" : "rows")} of the cohort file could not be read, "
             + "so who left is not known; the next cleanly read file sends them";
         return diff with { Removes = MemberSet.Empty };
+    }
+
+    private static string HeldReason(RunRequest request, long listed, long removes)
+    {
+        var what = removes >= listed
+            ? $"empty the list (all {listed:N0} members)"
+            : $"remove {removes:N0} of {listed:N0} members ({removes * 100 / listed}%), beyond the guard ({(request.Guard ?? RemovalGuard.Default).Describe()})";
+        return string.Create(CultureInfo.InvariantCulture, $"held: this run would {what}; nothing was sent. Approve or reject it: cohortsync sync approve|reject");
     }
 
     /// <returns>The list id; whether it was created by this run; a note when a known list had vanished.</returns>

@@ -87,6 +87,22 @@ public sealed class CohortSyncGrain(
         return Info(Sync);
     }
 
+    public async Task<SyncInfo> ApproveAsync()
+    {
+        Require().Approve();
+        await StartRunAsync("approved");
+        return Info(Sync);
+    }
+
+    public async Task<SyncInfo> RejectAsync()
+    {
+        if (Require().Rejected) return Info(Sync);
+        Sync.Reject();
+        await WriteAsync();
+        await UnregisterAsync(CadenceReminder);
+        return Info(Sync);
+    }
+
     public Task<SyncPreview> PreviewAsync() => execution.PreviewAsync(Require().RequirePreviewable());
 
     public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit) => Task.FromResult(Require().Recent(limit));
@@ -98,7 +114,8 @@ public sealed class CohortSyncGrain(
             await UnregisterAsync(reminderName);
             return;
         }
-        if (RunActiveHere || Sync.State is SyncState.Paused) return;
+        // A held sync waits for its operator: another download would cost quota only to be held again.
+        if (RunActiveHere || Sync.State is SyncState.Paused or SyncState.Held) return;
 
         if (reminderName == CadenceReminder) await StartRunAsync("cadence");
         // A run checkpointed as active but not running here was cut short (silo died); a run that failed for the

@@ -39,6 +39,15 @@ public sealed class CohortSyncState
     /// a string, so state written by either version reads in the other.
     /// </summary>
     [Id(19)] public Cadence Cadence { get; set; } = Cadence.Once;
+    /// <summary>How many removals hold a run for an operator; null in state written before the guard: the default.</summary>
+    [Id(20)] public RemovalGuard? Guard { get; set; }
+    /// <summary>
+    /// Removals an operator approved (<c>sync approve</c>): the next run may remove up to this many whatever the guard says.
+    /// Kept until a run succeeds or is held again, so an approved run cut short resumes approved.
+    /// </summary>
+    [Id(21)] public long? ApprovedRemovals { get; set; }
+
+    public RemovalGuard RemovalGuard => Guard ?? RemovalGuard.Default;
 
     public RunRecord? LastRun => History.Count > 0 ? History[^1] : null;
 
@@ -54,6 +63,32 @@ public sealed class CohortSyncState
         RequireNotStopped("; start a new one");
         if (State is SyncState.Paused)
             throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {SyncId} is paused ({StateReason}); resume it first");
+    }
+
+    /// <summary>The operator sends the held run: the next run may remove as many members as it would have.</summary>
+    public void Approve()
+    {
+        RequireHeld("approve");
+        ApprovedRemovals = LastRun!.Counts.PlannedRemoves;
+        (State, StateReason) = (SyncState.Scheduled, null);
+    }
+
+    /// <summary>The operator discards the held run: the list stays as it is and the sync pauses until it is resumed.</summary>
+    public void Reject()
+    {
+        RequireHeld("reject");
+        ApprovedRemovals = null;
+        Pause($"held run #{LastRun!.RunNumber} rejected by the operator; the list was kept as it is. Resume the sync once the cohort is right");
+    }
+
+    /// <summary>A repeated reject (its answer lost) finds the sync already paused for it: nothing to do.</summary>
+    public bool Rejected => State is SyncState.Paused && LastRun?.Outcome == RunOutcome.Held;
+
+    private void RequireHeld(string verb)
+    {
+        RequireNotStopped();
+        if (State is not SyncState.Held || LastRun?.Outcome != RunOutcome.Held)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {SyncId} has no held run to {verb} (it is {State.ToString().ToLowerInvariant()})");
     }
 
     public void RequireNotStopped(string hint = "")
@@ -90,13 +125,15 @@ public sealed class CohortSyncState
         CohortName = config.CohortName;
         DestinationId = config.DestinationId;
         Cadence = config.Cadence;
+        Guard = config.Guard ?? RemovalGuard.Default;
         State = SyncState.Scheduled;
         CreatedAt = now;
     }
 
     public SyncInfo ToInfo(RunRecord? activeRun, string? warning) =>
         new(ProjectId, SyncId, CohortId, CohortName, DestinationId, Cadence.ToString(), State, StateReason,
-            ListId, ListName, SyncedCount, NextRunAt, LastRun, activeRun, CreatedAt, warning);
+            ListId, ListName, SyncedCount, NextRunAt, LastRun, activeRun, CreatedAt, warning)
+        { Guard = RemovalGuard.ToString() };
 
     /// <summary>The newest <paramref name="limit"/> finished runs (1–1000), newest first.</summary>
     public IReadOnlyList<RunRecord> Recent(int limit) => [.. History.AsEnumerable().Reverse().Take(Math.Clamp(limit, 1, 1000))];
@@ -138,7 +175,9 @@ public sealed class CohortSyncState
     {
         var (outcome, reason, result) = (end.Outcome, end.Reason, end.Result);
         ResumeByGuard = outcome == RunOutcome.FailedRetryable && (end.Kind == FailureKind.Transient || !IsRecurring);
-        if (result is not null)
+        if (outcome is RunOutcome.Succeeded or RunOutcome.Held) ApprovedRemovals = null;
+        // A held run never reached the list: what it knows of the list is what the sync knew.
+        if (result is not null && outcome != RunOutcome.Held)
         {
             CohortName = result.CohortName;
             ListId = result.ListId;
@@ -158,6 +197,10 @@ public sealed class CohortSyncState
         if (end.KeyRejected)
         {
             PauseForDestination(reason ?? "Iterable rejected the destination's API key");
+        }
+        else if (outcome == RunOutcome.Held && State is SyncState.Running)
+        {
+            (State, StateReason) = (SyncState.Held, reason);
         }
         else if (State is SyncState.Running)
         {
@@ -195,13 +238,14 @@ public sealed class CohortSyncState
     {
         State = SyncState.Stopped;
         StateReason = reason;
+        ApprovedRemovals = null;
         NextRunAt = null;
     }
 
     /// <summary>When the cadence runs the sync next: its slot (spread by the sync's key) after <paramref name="now"/>, or null.</summary>
     public DateTimeOffset? NextCadenceSlot(DateTimeOffset now)
     {
-        if (State is SyncState.Paused or SyncState.Stopped or SyncState.Done) return null;
+        if (State is SyncState.Paused or SyncState.Stopped or SyncState.Done or SyncState.Held) return null;
         return Cadence.IsRecurring ? CadenceSpread.NextSlotAfter(Key, Cadence.Period, now) : null;
     }
 

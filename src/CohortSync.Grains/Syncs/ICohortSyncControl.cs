@@ -21,4 +21,8 @@ public sealed record SyncConfig(
     [property: Id(3)] string? CohortName,
     [property: Id(4)] string DestinationId,
     // Id 5 held the cadence as text before it was a type; not reused.
-    [property: Id(6)] Cadence Cadence);
+    [property: Id(6)] Cadence Cadence)
+{
+    /// <summary>The removal guard; null from a project grain older than the guard: the default.</summary>
+    [Id(7)] public RemovalGuard? Guard { get; init; }
+}

@@ -43,7 +43,11 @@ public sealed class RunExecution(
             var found = await runner.PreviewAsync(request, timeout.Token);
             return new SyncPreview(sync.ProjectId, sync.SyncId, sync.CohortId, found.CohortName, sync.ListId, sync.ListName, found.Synced,
                 found.Read.CohortRows, found.Read.Desired, found.Read.Skipped, found.Read.Invalid, found.HeldBack,
-                found.Adds, found.Removes, found.SampleAdds, found.SampleRemoves);
+                found.Adds, found.Removes, found.SampleAdds, found.SampleRemoves)
+            {
+                WouldBeHeld = found.WouldBeHeld,
+                Guard = sync.RemovalGuard.ToString(),
+            };
         }
         catch (Exception ex)
         {
@@ -77,7 +81,7 @@ public sealed class RunExecution(
         {
             var request = await requests.BuildAsync(sync, tally, ct);
             var result = await runner.RunAsync(request, tally, onListReady, confirmOwner, ct);
-            return new RunEnd(RunOutcome.Succeeded, result.Note, null, result);
+            return new RunEnd(result.Held ? RunOutcome.Held : RunOutcome.Succeeded, result.Note, null, result);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -52,6 +52,8 @@ public sealed class RunRequestBuilder(
             new AmplitudeCohortSource(amplitude, usage, metrics, options.Value, logger),
             new GrainListDirectory(iterableProject, endpoint, retry),
             iterableClients.Create(new Uri(destination.Url), iterableKey, new BudgetRateGate(iterableProject, tally, options.Value, retry)),
-            destination.Concurrency);
+            destination.Concurrency,
+            sync.RemovalGuard,
+            sync.ApprovedRemovals);
     }
 }

@@ -1,3 +1,4 @@
+using CohortSync.Contracts;
 using CohortSync.Core.Identity;
 using CohortSync.Grains.Runs;
 using CohortSync.Iterable;
@@ -60,6 +61,12 @@ public sealed class RunnerWorld : IAsyncDisposable
 
     /// <summary>The destination's own requests in flight (<c>--concurrency</c>); null: <see cref="Options"/> decides.</summary>
     public int? DestinationConcurrency { get; set; }
+
+    /// <summary>Off unless a test is about the guard: the runner's other tests empty small lists freely.</summary>
+    public RemovalGuard Guard { get; set; } = RemovalGuard.None;
+
+    /// <summary>Removals an operator approved for the next run (<c>sync approve</c>).</summary>
+    public long? ApprovedRemovals { get; set; }
 
     public FakeListDirectory Lists { get; }
 
@@ -143,7 +150,8 @@ public sealed class RunnerWorld : IAsyncDisposable
     }
 
     private RunRequest Request(RunTally tally, Func<int, Task>? beforeWrite) =>
-        new(SyncKey, ProjectId, CohortId, ListId, IdentityRules.DefaultProperty, Cohort, Lists, Client(tally, beforeWrite), DestinationConcurrency);
+        new(SyncKey, ProjectId, CohortId, ListId, IdentityRules.DefaultProperty, Cohort, Lists, Client(tally, beforeWrite), DestinationConcurrency,
+            Guard, ApprovedRemovals);
 
     private List<RequestLogEntry> IterableCalls(long sequence) =>
         [.. Sandbox.Requests.Since(sequence).Where(entry => entry.Path.StartsWith("/api/lists", StringComparison.Ordinal))];
