@@ -19,12 +19,14 @@ public static class CohortSyncSilo
         builder.AddCohortSyncOrleans(settings);
         builder.AddCohortSyncEngine(settings);
         builder.AddCohortSyncTelemetry();
+        builder.AddCohortSyncWebhooks();
         var host = settings.HttpAddress.Contains(':') ? $"[{settings.HttpAddress}]" : settings.HttpAddress;
         builder.WebHost.UseUrls($"http://{host}:{settings.HttpPort}");
 
         var app = builder.Build();
         app.MapCohortSyncHealth();
         app.MapCohortSyncMetrics();
+        app.MapCohortSyncWebhooks();
         return app;
     }
 

@@ -2,6 +2,7 @@ using CohortSync.Grains;
 using CohortSync.Grains.Secrets;
 using CohortSync.Storage;
 using CohortSync.Storage.Snapshots;
+using CohortSync.Storage.Webhooks;
 using Orleans.Configuration;
 
 namespace CohortSync.Silo;
@@ -49,6 +50,9 @@ public static class OrleansHosting
         builder.Services.AddSingleton<ISnapshotStore>(settings.Storage == StorageKind.Sqlite
             ? new SqliteSnapshotStore(SqliteConnectionStrings.ForFile(settings.SqlitePath))
             : new PostgresSnapshotStore(settings.Postgres!));
+        builder.Services.AddSingleton<IWebhookStore>(settings.Storage == StorageKind.Sqlite
+            ? new SqliteWebhookStore(SqliteConnectionStrings.ForFile(settings.SqlitePath))
+            : new PostgresWebhookStore(settings.Postgres!));
         return builder;
     }
 

@@ -12,6 +12,7 @@ internal static class ProjectCommands
         Enable(runner),
         Disable(runner),
         Show(runner),
+        Webhook(runner),
     };
 
     private static Command Enable(CommandRunner runner)
@@ -45,6 +46,25 @@ internal static class ProjectCommands
         {
             await using var cluster = await context.ConnectAsync(cancellationToken);
             context.Output.Project(await cluster.Project(parse.GetRequiredValue(project)).DisableAsync().WaitAsync(cancellationToken));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Webhook(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var rotate = new Option<bool>("--rotate") { Description = "Replace the existing token; the old one stops working at once." };
+        var command = new Command("webhook",
+            "Create the project's Amplitude webhook token and print it once with the URL path (an existing token needs --rotate).")
+        {
+            project, rotate,
+        };
+        runner.SetAction(command, async (parse, context, cancellationToken) =>
+        {
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            var issued = await cluster.Project(parse.GetRequiredValue(project)).IssueWebhookTokenAsync(parse.GetValue(rotate)).WaitAsync(cancellationToken);
+            context.Output.WebhookToken(issued);
             return ExitCodes.Ok;
         });
         return command;

@@ -9,6 +9,9 @@ public sealed class ResultWriter(TextWriter output, bool json)
 
     public void Project(ProjectInfo project) => Write(project, TextFormat.Project);
 
+    /// <summary>A new webhook token, shown this once; JSON: <c>{"path", "token"}</c>.</summary>
+    public void WebhookToken(WebhookTokenIssued issued) => Write(new WebhookTokenDocument(issued.Path, issued.Token), _ => TextFormat.WebhookToken(issued));
+
     public void Destination(DestinationInfo destination) => Write(destination, TextFormat.Destination);
 
     public void Destinations(IReadOnlyList<DestinationInfo> destinations) => Write(destinations, TextFormat.Destinations);
@@ -33,6 +36,8 @@ public sealed class ResultWriter(TextWriter output, bool json)
     {
         if (Json) WriteLine(JsonFormat.Error(code, message));
     }
+
+    private sealed record WebhookTokenDocument(string Path, string Token);
 
     private void Write<T>(T value, Func<T, string> text)
     {

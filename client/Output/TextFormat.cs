@@ -17,6 +17,16 @@ public static class TextFormat
             ? $"{Count(d.Used)} Amplitude cohort downloads in {d.Month}, on course for {Count(d.Projected)} (quota {Count(d.Quota)})"
             : null)
         .Add("warning", project.Downloads?.Warning)
+        .Add("webhook token", project.WebhookTokenSet ? "set" : "not set (cohortsync project webhook creates one)")
+        .ToString();
+
+    public static string WebhookToken(WebhookTokenIssued issued) => new TextBlock()
+        .Add("project", issued.ProjectId)
+        .Add("webhook path", issued.Path)
+        .Add("token", issued.Token)
+        .Add("note", issued.Rotated
+            ? "the old token stopped working; put this one in Amplitude's webhook header now, it is not shown again"
+            : "send it as the header 'Authorization: Bearer <token>'; it is not shown again")
         .ToString();
 
     public static string Destination(DestinationInfo destination) => new TextBlock()

@@ -21,6 +21,7 @@ public static class ErrorCodes
     public const string DestinationInUse = "destination_in_use";
     public const string UnknownSync = "unknown_sync";
     public const string UnknownCohort = "unknown_cohort";
+    public const string WebhookTokenExists = "webhook_token_exists";
     public const string DuplicateSync = "duplicate_sync";
     public const string InvalidState = "invalid_state";
     public const string Unreachable = "amplitude_unreachable";

@@ -28,6 +28,16 @@ public interface IProjectGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("StartSync")] Task<SyncInfo> StartSyncAsync(StartSyncRequest request, CancellationToken cancellationToken = default);
     [Alias("ListSyncs")] Task<IReadOnlyList<SyncInfo>> ListSyncsAsync();
     [Alias("GetSync")] Task<SyncInfo> GetSyncAsync(string syncId);
+
+    /// <summary>
+    /// Creates the project's webhook token, or replaces it when <paramref name="rotate"/> is set (an existing token
+    /// is otherwise refused); the token is in the answer only, the project keeps its SHA-256.
+    /// </summary>
+    [Alias("IssueWebhookToken")] Task<WebhookTokenIssued> IssueWebhookTokenAsync(bool rotate);
+    /// <summary>Checks the SHA-256 of a presented webhook token (compared in constant time).</summary>
+    [Alias("CheckWebhookToken")] Task<WebhookAccess> CheckWebhookTokenAsync(byte[] tokenHash);
+    /// <summary>The silo stored a webhook batch for the cohort; fire-and-forget.</summary>
+    [OneWay, Alias("WebhookBatchStored")] Task WebhookBatchStoredAsync(string cohortId);
 }
 
 /// <summary>One cohort sync. Key: <c>projectId/syncId</c> (see <see cref="GrainKeys"/>).</summary>

@@ -20,7 +20,34 @@ public sealed record ProjectInfo(
     [property: Id(4)] int Destinations,
     [property: Id(5)] int Syncs,
     [property: Id(6)] DateTimeOffset? EnabledAt,
-    [property: Id(7)] AmplitudeDownloads? Downloads = null);
+    [property: Id(7)] AmplitudeDownloads? Downloads = null,
+    [property: Id(8)] bool WebhookTokenSet = false);
+
+/// <summary>
+/// A project's new webhook token, returned once by <c>project webhook</c>: Amplitude sends it as
+/// <c>Authorization: Bearer …</c> to <see cref="Path"/>. The silo keeps only its SHA-256.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cs.WebhookTokenIssued")]
+public sealed record WebhookTokenIssued(
+    [property: Id(0)] string ProjectId,
+    [property: Id(1)] string Path,
+    [property: Id(2)] string Token,
+    [property: Id(3)] bool Rotated)
+{
+    public override string ToString() => $"WebhookTokenIssued(project={ProjectId}, path={Path}, rotated={Rotated})";
+}
+
+/// <summary>What a presented webhook token is worth for a project.</summary>
+[GenerateSerializer, Alias("cs.WebhookAccess")]
+public enum WebhookAccess
+{
+    Granted = 0,
+    /// <summary>No token, a wrong token, or the project has none.</summary>
+    WrongToken = 1,
+    /// <summary>The token is right but the project is disabled.</summary>
+    ProjectDisabled = 2,
+    UnknownProject = 3,
+}
 
 /// <summary>
 /// The project's Amplitude cohort downloads this month (UTC) against the monthly quota: every run makes one.

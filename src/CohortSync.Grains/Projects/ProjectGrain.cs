@@ -159,6 +159,32 @@ public sealed class ProjectGrain(
         return await GrainFactory.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(ProjectId, syncId)).GetStatusAsync();
     }
 
+    public async Task<WebhookTokenIssued> IssueWebhookTokenAsync(bool rotate)
+    {
+        RequireEnabled();
+        var rotated = Project.WebhookTokenHash is not null;
+        if (rotated && !rotate)
+            throw new CohortSyncException(ErrorCodes.WebhookTokenExists,
+                $"project {ProjectId} already has a webhook token; add --rotate to replace it (the old one stops working)");
+        var token = WebhookToken.New();
+        Project.WebhookTokenHash = WebhookToken.Hash(token);
+        await WriteAsync();
+        logger.LogInformation("Project {ProjectId}: webhook token {Action}", ProjectId, rotated ? "rotated" : "created");
+        return new WebhookTokenIssued(ProjectId, WebhookToken.PathFor(ProjectId), token, rotated);
+    }
+
+    public Task<WebhookAccess> CheckWebhookTokenAsync(byte[] tokenHash) => Task.FromResult(
+        !Project.Exists ? WebhookAccess.UnknownProject
+        : !WebhookToken.Matches(Project.WebhookTokenHash, tokenHash) ? WebhookAccess.WrongToken
+        : Project.Enabled ? WebhookAccess.Granted
+        : WebhookAccess.ProjectDisabled);
+
+    public Task WebhookBatchStoredAsync(string cohortId)
+    {
+        logger.LogDebug("Project {ProjectId}: webhook batch stored for cohort {CohortId}", ProjectId, cohortId);
+        return Task.CompletedTask;
+    }
+
     public Task<AmplitudeAccess> GetAmplitudeAccessAsync() => Task.FromResult(Access());
 
     private AmplitudeAccess Access() =>
@@ -171,7 +197,7 @@ public sealed class ProjectGrain(
         var p = Project;
         var o = await OutlookAsync(0);
         return new ProjectInfo(ProjectId, p.Enabled, p.AmplitudeUrl, p.AmplitudeKeyHint, p.Destinations.Count, p.Syncs.Count, p.EnabledAt,
-            new AmplitudeDownloads(o.Month, o.Used, o.Projected, o.Quota, o.Warning));
+            new AmplitudeDownloads(o.Month, o.Used, o.Projected, o.Quota, o.Warning), p.WebhookTokenHash is not null);
     }
 
     private async Task<QuotaOutlook> OutlookAsync(int addedPerMonth)

@@ -16,6 +16,8 @@ public sealed class ProjectState
     [Id(6)] public DateTimeOffset? EnabledAt { get; set; }
     [Id(7)] public List<string> Destinations { get; set; } = [];
     [Id(8)] public List<SyncIndexEntry> Syncs { get; set; } = [];
+    /// <summary>SHA-256 of the webhook token (never the token), or null while none was issued.</summary>
+    [Id(9)] public byte[]? WebhookTokenHash { get; set; }
 
     /// <summary>Validates the Amplitude credentials and endpoint of <c>project enable</c>, and stores them encrypted.</summary>
     public void Enable(EnableProjectRequest request, SecretProtector secrets, DateTimeOffset now)
