@@ -94,9 +94,9 @@ internal static class Symbols
     {
         var option = new Option<Cadence>("--cadence")
         {
-            Description = "How often to run: once, hourly, daily or <N>m (every N minutes).",
+            Description = "How often to run: once, hourly, daily, <N>m (every N minutes) or realtime (follow the cohort webhook, reconcile daily).",
             Required = true,
-            HelpName = "once|hourly|daily|<N>m",
+            HelpName = "once|hourly|daily|<N>m|realtime",
         };
         option.CustomParser = result =>
         {

@@ -12,6 +12,11 @@ public enum CadenceKind
     Daily = 2,
     /// <summary>Every <see cref="Cadence.Period"/>, written <c>&lt;N&gt;m</c> or <c>&lt;N&gt;s</c>.</summary>
     Every = 3,
+    /// <summary>
+    /// Follows Amplitude's cohort webhooks: pushed changes are applied within seconds, and the whole cohort is downloaded
+    /// on a slow reconciliation schedule (<see cref="Cadence.Period"/>, daily unless the sync says otherwise).
+    /// </summary>
+    Realtime = 4,
 }
 
 /// <summary>
@@ -35,6 +40,7 @@ public sealed record Cadence
     public static Cadence Once { get; } = new(CadenceKind.Once, TimeSpan.Zero);
     public static Cadence Hourly { get; } = new(CadenceKind.Hourly, TimeSpan.FromHours(1));
     public static Cadence Daily { get; } = new(CadenceKind.Daily, TimeSpan.FromDays(1));
+    public static Cadence Realtime { get; } = new(CadenceKind.Realtime, TimeSpan.FromDays(1));
 
     [Id(0)] public CadenceKind Kind { get; }
 
@@ -43,11 +49,15 @@ public sealed record Cadence
 
     public bool IsRecurring => Kind != CadenceKind.Once;
 
+    /// <summary>Driven by webhooks; <see cref="Period"/> is then the default reconciliation interval.</summary>
+    public bool IsRealtime => Kind == CadenceKind.Realtime;
+
     public override string ToString() => Kind switch
     {
         CadenceKind.Once => "once",
         CadenceKind.Hourly => "hourly",
         CadenceKind.Daily => "daily",
+        CadenceKind.Realtime => "realtime",
         _ when Period.Ticks % TimeSpan.TicksPerMinute == 0 => $"{(long)Period.TotalMinutes}m",
         _ => $"{(long)Period.TotalSeconds}s",
     };
@@ -60,12 +70,13 @@ public sealed record Cadence
             "once" => Once,
             "hourly" => Hourly,
             "daily" => Daily,
+            "realtime" => Realtime,
             [.. var digits, 'm'] when Count(digits) is { } minutes => new(CadenceKind.Every, TimeSpan.FromMinutes(minutes)),
             [.. var digits, 's'] when Count(digits) is { } seconds => new(CadenceKind.Every, TimeSpan.FromSeconds(seconds)),
             _ => null,
         };
         cadence = parsed ?? Once;
-        error = parsed is null ? $"cadence '{text}' is not one of once, hourly, daily or <N>m (every N minutes, N from 1 to {MaxCount})" : "";
+        error = parsed is null ? $"cadence '{text}' is not one of once, hourly, daily, realtime or <N>m (every N minutes, N from 1 to {MaxCount})" : "";
         return parsed is not null;
     }
 

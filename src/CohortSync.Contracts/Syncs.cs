@@ -98,7 +98,20 @@ public sealed record RunRecord(
     [property: Id(4)] RunOutcome Outcome,
     [property: Id(5)] string? Reason,
     [property: Id(6)] RunPhase Phase,
-    [property: Id(7)] RunCounts Counts);
+    [property: Id(7)] RunCounts Counts)
+{
+    /// <summary>Where the run's members came from: a cohort download, or the changes Amplitude pushed (realtime syncs).</summary>
+    [Id(8)] public RunSource Source { get; init; }
+}
+
+[GenerateSerializer, Alias("cs.RunSource")]
+public enum RunSource
+{
+    /// <summary>The whole cohort, downloaded from Amplitude (one download against the monthly quota).</summary>
+    Download = 0,
+    /// <summary>Changes pushed by Amplitude's cohort webhook since the sync's last run, applied to the synced set (no download).</summary>
+    Webhook = 1,
+}
 
 [GenerateSerializer, Immutable, Alias("cs.RunCounts")]
 public sealed record RunCounts

@@ -10,6 +10,12 @@ public sealed class SyncEngineOptions
     /// <summary>The shortest cadence a sync may have (Amplitude's own fastest is one minute).</summary>
     public TimeSpan MinimumCadence { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often a realtime sync looks for pushed changes nobody told it about (a silo died between storing a webhook
+    /// batch and telling the sync): the bound on how late such a change reaches Iterable.
+    /// </summary>
+    public TimeSpan RealtimeSweep { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often an interrupted or failed one-time run is retried; also the crash-recovery tick of an active run.</summary>
     public TimeSpan GuardPeriod { get; set; } = TimeSpan.FromMinutes(2);
 

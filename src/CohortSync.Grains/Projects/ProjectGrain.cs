@@ -179,9 +179,19 @@ public sealed class ProjectGrain(
         : Project.Enabled ? WebhookAccess.Granted
         : WebhookAccess.ProjectDisabled);
 
+    /// <summary>
+    /// Every sync of the cohort hears of it (one-way, so a slow or dead sync holds up nothing); only a realtime one acts,
+    /// and one that misses the call applies the batch at its next sweep, since the batch is stored already.
+    /// </summary>
     public Task WebhookBatchStoredAsync(string cohortId)
     {
-        logger.LogDebug("Project {ProjectId}: webhook batch stored for cohort {CohortId}", ProjectId, cohortId);
+        var told = 0;
+        foreach (var entry in Project.Syncs.Where(s => s.CohortId == cohortId))
+        {
+            _ = GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, entry.SyncId)).ChangesArrivedAsync();
+            told++;
+        }
+        logger.LogDebug("Project {ProjectId}: webhook batch stored for cohort {CohortId}; {Syncs} syncs told", ProjectId, cohortId, told);
         return Task.CompletedTask;
     }
 

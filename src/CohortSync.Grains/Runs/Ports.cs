@@ -27,3 +27,23 @@ public interface IDownloadPermits
 {
     Task<IAsyncDisposable> EnterAsync(string projectId, RunTally tally, CancellationToken ct);
 }
+
+/// <summary>
+/// Membership changes pushed for the run's cohort (Amplitude's cohort webhooks), each member's latest state in the
+/// order they were stored: what a <c>realtime</c> sync applies between its reconciliation downloads.
+/// </summary>
+public interface IMemberChanges
+{
+    /// <summary>The position of the newest change stored so far (0 when none).</summary>
+    Task<long> LatestAsync(CancellationToken ct);
+
+    /// <summary>The changes after <paramref name="after"/>, mapped to Iterable identifiers, up to the position it returns.</summary>
+    Task<MemberChangeSet> ReadAsync(long after, CancellationToken ct);
+}
+
+/// <param name="Entered">Members whose latest state is in the cohort.</param>
+/// <param name="Exited">Members whose latest state is out of it.</param>
+/// <param name="Upto">The position of the last change read: the sync's cursor once the run has applied them.</param>
+/// <param name="Missing">Changes whose member lacked the mapped property (not applied).</param>
+/// <param name="Invalid">Identifiers Iterable would refuse (not applied).</param>
+public sealed record MemberChangeSet(Core.Members.MemberSet Entered, Core.Members.MemberSet Exited, long Upto, long Changes, long Missing, long Invalid);

@@ -18,7 +18,11 @@ public sealed record RunRequest(
     IterableListClient Iterable,
     int? RequestsInFlight = null,
     RemovalGuard? Guard = null,
-    long? ApprovedRemovals = null)
+    long? ApprovedRemovals = null,
+    IMemberChanges? Changes = null,
+    long ChangesAfter = 0,
+    bool ApplyChanges = false,
+    string? CohortName = null)
 {
     /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
     public bool Holds(long listed, long removes) =>
@@ -28,8 +32,12 @@ public sealed record RunRequest(
 }
 
 /// <summary>What a finished run leaves behind for the sync's state.</summary>
+/// <param name="ChangesCursor">
+/// For a sync that follows pushed changes: the position up to which they are in the list now (a reconciliation
+/// download covers every change stored before it began; an apply covers those it read).
+/// </param>
 /// <param name="Held">The removal guard held the run before it sent anything; <paramref name="Note"/> says why.</param>
-public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false);
+public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false, long? ChangesCursor = null);
 
 /// <summary>What <see cref="SyncRunner.PreviewAsync"/> found: the counts a run would start from, and samples of the difference.</summary>
 public sealed record PreviewResult(

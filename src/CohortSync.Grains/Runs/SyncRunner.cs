@@ -70,20 +70,39 @@ public sealed class SyncRunner(
     private async Task<RunResult> RunStepsAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, Func<Task> confirmOwner,
         CancellationToken ct)
     {
-        var (cohortName, desired, slot) = await ReadCohortAsync(request, tally, ct);
+        var journal = new RunJournal(snapshots, request.SyncKey, retry);
+        // A download covers every change pushed before it began; an apply, those it read.
+        var cursor = request.Changes is { } changes ? await changes.LatestAsync(ct) : (long?)null;
+        MemberSet? synced = null;
+        string cohortName;
+        MemberSet desired;
+        IDisposable? slot = null;
+        if (request.ApplyChanges)
+        {
+            synced = await journal.LoadSyncedAsync(ct);
+            (cohortName, desired, cursor) = await ApplyChangesAsync(request, synced, tally, ct);
+        }
+        else
+        {
+            (cohortName, desired, slot) = await ReadCohortAsync(request, tally, ct);
+        }
         using var heldUntilTheEnd = slot;
 
         tally.Phase = RunPhase.Diffing;
-        var journal = new RunJournal(snapshots, request.SyncKey, retry);
         var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, ct);
         tally.HeldBack = heldBack;
-        var synced = await journal.LoadSyncedAsync(ct);
+        synced ??= await journal.LoadSyncedAsync(ct);
         var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
         if (request.Holds(synced.Count, diff.Removes.Count))
         {
             // Before the list is even looked up: a held run sends nothing and creates nothing.
             (tally.PlannedAdds, tally.PlannedRemoves) = (diff.Adds.Count, diff.Removes.Count);
             return new RunResult(cohortName, request.ListId, null, synced.Count, HeldReason(request, synced.Count, diff.Removes.Count), Held: true);
+        }
+        if (request.ApplyChanges && diff.IsEmpty)
+        {
+            // Nothing to send (every change was already in the list): no list lookup, nothing to fold.
+            return new RunResult(cohortName, request.ListId, null, synced.Count, tally.Note, ChangesCursor: cursor);
         }
 
         tally.Phase = RunPhase.PreparingList;
@@ -119,7 +138,23 @@ public sealed class SyncRunner(
         // rows to the owner, instead of folding away what the owner delivered meanwhile.
         await confirmOwner();
         await journal.CompactAsync(final, ct);
-        return new RunResult(cohortName, listId, listName, final.Count, tally.Note);
+        return new RunResult(cohortName, listId, listName, final.Count, tally.Note, ChangesCursor: cursor);
+    }
+
+    /// <summary>
+    /// The cohort as the synced set with the pushed changes after the sync's cursor applied: the members who entered
+    /// join it, those who exited leave it. Counted like a file's rows: changes read, members without the property.
+    /// </summary>
+    private static async Task<(string Name, MemberSet Desired, long Cursor)> ApplyChangesAsync(RunRequest request, MemberSet synced, RunTally tally, CancellationToken ct)
+    {
+        tally.Phase = RunPhase.ReadingCohort;
+        var read = await request.Changes!.ReadAsync(request.ChangesAfter, ct);
+        tally.CohortRows = read.Changes;
+        tally.Skipped = read.Missing;
+        tally.Invalid = read.Invalid;
+        var desired = await Task.Run(() => synced.Apply(read.Entered, read.Exited), ct);
+        tally.Desired = desired.Count;
+        return (request.CohortName ?? request.CohortId, desired, read.Upto);
     }
 
     /// <returns>The cohort's name and members, and the large-run slot taken for it (null for a small run), which the caller gives back.</returns>

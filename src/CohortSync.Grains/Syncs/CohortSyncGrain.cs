@@ -27,6 +27,8 @@ public sealed class CohortSyncGrain(
 
     private readonly SerialStateWriter<CohortSyncState> _writes = new(state);
     private readonly RunSlot _slot = new();
+    // Changes arrived while a run was active: applied as soon as it ends (many small batches become one apply).
+    private bool _changesArrived;
 
     private CohortSyncState Sync => state.State;
     private SyncEngineOptions Options => options.Value;
@@ -76,6 +78,13 @@ public sealed class CohortSyncGrain(
         if (Sync.Exists && Sync.State is SyncState.Paused && Sync.PausedByDestination) await ResumeHereAsync();
     }
 
+    public async Task ChangesArrivedAsync()
+    {
+        if (!Sync.Exists || !Sync.Cadence.IsRealtime || Sync.State is SyncState.Paused or SyncState.Stopped or SyncState.Held) return;
+        if (RunActiveHere) _changesArrived = true;
+        else await ApplyWaitingChangesAsync();
+    }
+
     public async Task<SyncInfo> StopAsync()
     {
         Require();
@@ -90,7 +99,7 @@ public sealed class CohortSyncGrain(
     public async Task<SyncInfo> ApproveAsync()
     {
         Require().Approve();
-        await StartRunAsync("approved");
+        await StartRunAsync("approved", Sync.ResumeSource);
         return Info(Sync);
     }
 
@@ -117,10 +126,12 @@ public sealed class CohortSyncGrain(
         // A held sync waits for its operator: another download would cost quota only to be held again.
         if (RunActiveHere || Sync.State is SyncState.Paused or SyncState.Held) return;
 
-        if (reminderName == CadenceReminder) await StartRunAsync("cadence");
+        // A realtime sync's cadence reminder is its sweep: changes a lost notice left waiting, and its reconciliation when due.
+        if (reminderName == CadenceReminder && Sync.Cadence.IsRealtime && Sync.NextRunAt > DateTimeOffset.UtcNow) await ApplyWaitingChangesAsync();
+        else if (reminderName == CadenceReminder) await StartRunAsync(Sync.Cadence.IsRealtime ? "reconcile" : "cadence");
         // A run checkpointed as active but not running here was cut short (silo died); a run that failed for the
         // cluster, or a failed one-time sync, is the guard's to resume. Anything else: the guard has nothing to guard.
-        else if (reminderName == GuardReminder && (Sync.ActiveRun is not null || Sync.ResumeByGuard)) await StartRunAsync("resume");
+        else if (reminderName == GuardReminder && (Sync.ActiveRun is not null || Sync.ResumeByGuard)) await StartRunAsync("resume", Sync.ResumeSource);
         else if (reminderName == GuardReminder) await UnregisterAsync(GuardReminder);
     }
 
@@ -138,10 +149,15 @@ public sealed class CohortSyncGrain(
     {
         Sync.Resume();
         await ScheduleCadenceAsync();
-        await StartRunAsync("resume");
+        await StartRunAsync("resume", Sync.ResumeSource);
     }
 
-    private async Task StartRunAsync(string trigger)
+    private async Task ApplyWaitingChangesAsync()
+    {
+        if (await execution.ChangesWaitingAsync(Sync, CancellationToken.None)) await StartRunAsync("webhook", RunSource.Webhook);
+    }
+
+    private async Task StartRunAsync(string trigger, RunSource source = RunSource.Download)
     {
         if (RunActiveHere) return;
         // The previous run is recorded but its loop may still be tidying its reminders: let it finish first,
@@ -151,7 +167,7 @@ public sealed class CohortSyncGrain(
         // for a moment while a silo dies, or this silo killed between the two) would wait for its next cadence slot.
         // A guard with nothing to guard unregisters itself on its first tick.
         await retry.CallAsync(_ => this.RegisterOrUpdateReminder(GuardReminder, Options.GuardPeriod, Options.GuardPeriod), CancellationToken.None);
-        var run = Sync.BeginRun(trigger, DateTimeOffset.UtcNow, Options.HistoryLimit);
+        var run = Sync.BeginRun(trigger, DateTimeOffset.UtcNow, Options.HistoryLimit, source);
         // The first write of a run is also the single-writer guard: a stale duplicate activation fails on its ETag here.
         await WriteAsync();
         _slot.Start((tally, ct) => RunLoopAsync(run, tally, ct));
@@ -184,6 +200,12 @@ public sealed class CohortSyncGrain(
         if (!Sync.ResumeByGuard) await UnregisterAsync(GuardReminder);
         if (Sync.State is SyncState.Done || end.KeyRejected) await UnregisterAsync(CadenceReminder);
         _slot.Clear();
+        // A new turn, not a call from inside this loop: the next apply starts as any other call would.
+        if (_changesArrived)
+        {
+            _changesArrived = false;
+            await this.AsReference<ICohortSyncControl>().ChangesArrivedAsync();
+        }
     }
 
     private async Task ScheduleCadenceAsync()
@@ -192,7 +214,9 @@ public sealed class CohortSyncGrain(
         Sync.NextRunAt = next;
         if (next is null) return;
         var due = next.Value - DateTimeOffset.UtcNow;
-        await this.RegisterOrUpdateReminder(CadenceReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, Sync.CadencePeriod!.Value);
+        // A realtime sync's reminder sweeps often (its reconciliation is NextRunAt); any other's ticks at its slots.
+        if (Sync.Cadence.IsRealtime) await this.RegisterOrUpdateReminder(CadenceReminder, Options.RealtimeSweep, Options.RealtimeSweep);
+        else await this.RegisterOrUpdateReminder(CadenceReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, Sync.CadencePeriod!.Value);
     }
 
     private async Task UnregisterAsync(string name)

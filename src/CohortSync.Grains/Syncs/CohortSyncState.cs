@@ -47,7 +47,13 @@ public sealed class CohortSyncState
     /// </summary>
     [Id(21)] public long? ApprovedRemovals { get; set; }
 
+    /// <summary>Pushed changes up to this position are in the list (realtime syncs; see <see cref="RunResult.ChangesCursor"/>).</summary>
+    [Id(22)] public long ChangesCursor { get; set; }
+
     public RemovalGuard RemovalGuard => Guard ?? RemovalGuard.Default;
+
+    /// <summary>What a run resumed by the guard reads: what the run it resumes read.</summary>
+    public RunSource ResumeSource => ActiveRun?.Source ?? LastRun?.Source ?? RunSource.Download;
 
     public RunRecord? LastRun => History.Count > 0 ? History[^1] : null;
 
@@ -148,7 +154,7 @@ public sealed class CohortSyncState
     /// Starts run number <c>RunCounter + 1</c>. A run still marked active was cut short (its silo died, or the
     /// activation went away): it is recorded as failed-retryable first, and the new run resumes from its checkpoints.
     /// </summary>
-    public RunRecord BeginRun(string trigger, DateTimeOffset now, int historyLimit)
+    public RunRecord BeginRun(string trigger, DateTimeOffset now, int historyLimit, RunSource source = RunSource.Download)
     {
         if (ActiveRun is { } interrupted)
         {
@@ -159,7 +165,7 @@ public sealed class CohortSyncState
                 FinishedAt = now,
             }, historyLimit);
         }
-        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts());
+        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts()) { Source = source };
         State = SyncState.Running;
         StateReason = null;
         return ActiveRun;
@@ -176,12 +182,13 @@ public sealed class CohortSyncState
         var (outcome, reason, result) = (end.Outcome, end.Reason, end.Result);
         ResumeByGuard = outcome == RunOutcome.FailedRetryable && (end.Kind == FailureKind.Transient || !IsRecurring);
         if (outcome is RunOutcome.Succeeded or RunOutcome.Held) ApprovedRemovals = null;
+        if (outcome == RunOutcome.Succeeded && result?.ChangesCursor is long cursor) ChangesCursor = Math.Max(ChangesCursor, cursor);
         // A held run never reached the list: what it knows of the list is what the sync knew.
         if (result is not null && outcome != RunOutcome.Held)
         {
             CohortName = result.CohortName;
             ListId = result.ListId;
-            ListName = result.ListName;
+            ListName = result.ListName ?? ListName; // an apply with nothing to send never looked the list up
             SyncedCount = result.SyncedCount;
         }
         ActiveRun = null;

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using CohortSync.Contracts;
 
 namespace CohortSync.Grains.Syncs;
@@ -11,6 +12,12 @@ public interface ICohortSyncControl : IGrainWithStringKey
 
     /// <summary>The destination is healthy again: a sync paused for it resumes and runs; any other sync is left alone.</summary>
     [Alias("ResumeAfterDestinationFixed")] Task ResumeAfterDestinationFixedAsync();
+
+    /// <summary>
+    /// Amplitude pushed changes for the sync's cohort (stored before this call): a realtime sync applies them now, or
+    /// right after the run it is in. Any other sync ignores it.
+    /// </summary>
+    [OneWay, Alias("ChangesArrived")] Task ChangesArrivedAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("cs.SyncConfig")]

@@ -57,6 +57,10 @@ public sealed class RunExecution(
         }
     }
 
+    /// <summary>Whether changes were pushed for a realtime sync's cohort after those already in its list.</summary>
+    public async Task<bool> ChangesWaitingAsync(CohortSyncState sync, CancellationToken ct) =>
+        requests.ChangesOf(sync, Core.Identity.IdentityRules.DefaultProperty) is { } changes && await changes.LatestAsync(ct) > sync.ChangesCursor;
+
     /// <param name="onListReady">Persists the list the run found or made before anything is pushed to it.</param>
     /// <param name="confirmOwner">Throws unless this activation still owns the sync (see <see cref="SyncRunner"/>).</param>
     /// <param name="cause">Why <paramref name="ct"/> was cancelled, asked only once it was.</param>
@@ -79,7 +83,7 @@ public sealed class RunExecution(
     {
         try
         {
-            var request = await requests.BuildAsync(sync, tally, ct);
+            var request = await requests.BuildAsync(sync, tally, ct, run.Source);
             var result = await runner.RunAsync(request, tally, onListReady, confirmOwner, ct);
             return new RunEnd(result.Held ? RunOutcome.Held : RunOutcome.Succeeded, result.Note, null, result);
         }

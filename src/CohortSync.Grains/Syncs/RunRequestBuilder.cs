@@ -7,6 +7,7 @@ using CohortSync.Grains.Projects;
 using CohortSync.Grains.Runs;
 using CohortSync.Grains.Secrets;
 using CohortSync.Iterable.Hosting;
+using CohortSync.Storage.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,12 +22,17 @@ public sealed class RunRequestBuilder(
     SecretProtector secrets,
     IAmplitudeClientFactory amplitudeClients,
     IIterableClientFactory iterableClients,
+    IWebhookStore webhooks,
     ClusterRetry retry,
     CohortSyncMetrics metrics,
     IOptions<SyncEngineOptions> options,
     ILogger<RunRequestBuilder> logger)
 {
-    public async Task<RunRequest> BuildAsync(CohortSyncState sync, RunTally tally, CancellationToken ct)
+    /// <summary>The pushed changes of the sync's cohort, or null for a sync that does not follow them.</summary>
+    public IMemberChanges? ChangesOf(CohortSyncState sync, string userProperty) =>
+        sync.Cadence.IsRealtime ? new WebhookMemberChanges(webhooks, sync.ProjectId, sync.CohortId, userProperty) : null;
+
+    public async Task<RunRequest> BuildAsync(CohortSyncState sync, RunTally tally, CancellationToken ct, RunSource source = RunSource.Download)
     {
         var project = await retry.CallAsync(_ => grains.GetGrain<IProjectAccess>(sync.ProjectId).GetAmplitudeAccessAsync(), ct);
         if (!project.Enabled) throw RunFailure.Permanent($"project {sync.ProjectId} is disabled; enable it again with 'cohortsync project enable'");
@@ -54,6 +60,10 @@ public sealed class RunRequestBuilder(
             iterableClients.Create(new Uri(destination.Url), iterableKey, new BudgetRateGate(iterableProject, tally, options.Value, retry)),
             destination.Concurrency,
             sync.RemovalGuard,
-            sync.ApprovedRemovals);
+            sync.ApprovedRemovals,
+            ChangesOf(sync, destination.UserProperty),
+            sync.ChangesCursor,
+            source == RunSource.Webhook,
+            sync.CohortName);
     }
 }

@@ -65,6 +65,15 @@ public sealed class RunnerWorld : IAsyncDisposable
     /// <summary>Off unless a test is about the guard: the runner's other tests empty small lists freely.</summary>
     public RemovalGuard Guard { get; set; } = RemovalGuard.None;
 
+    /// <summary>Changes pushed for the cohort (a realtime sync); null: the sync does not follow them.</summary>
+    public FakeMemberChanges? Changes { get; set; }
+
+    /// <summary>The sync's cursor in <see cref="Changes"/>: what is already in the list.</summary>
+    public long ChangesAfter { get; set; }
+
+    /// <summary>The next run applies the pushed changes instead of downloading the cohort.</summary>
+    public bool ApplyChanges { get; set; }
+
     /// <summary>Removals an operator approved for the next run (<c>sync approve</c>).</summary>
     public long? ApprovedRemovals { get; set; }
 
@@ -151,7 +160,7 @@ public sealed class RunnerWorld : IAsyncDisposable
 
     private RunRequest Request(RunTally tally, Func<int, Task>? beforeWrite) =>
         new(SyncKey, ProjectId, CohortId, ListId, IdentityRules.DefaultProperty, Cohort, Lists, Client(tally, beforeWrite), DestinationConcurrency,
-            Guard, ApprovedRemovals);
+            Guard, ApprovedRemovals, Changes, ChangesAfter, ApplyChanges, CohortName);
 
     private List<RequestLogEntry> IterableCalls(long sequence) =>
         [.. Sandbox.Requests.Since(sequence).Where(entry => entry.Path.StartsWith("/api/lists", StringComparison.Ordinal))];
