@@ -1,5 +1,5 @@
-using Orleans.Concurrency;
 using CohortSync.Contracts;
+using Orleans.Concurrency;
 
 namespace CohortSync.Grains.Syncs;
 
