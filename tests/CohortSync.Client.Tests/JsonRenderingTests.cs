@@ -16,7 +16,7 @@ public sealed class JsonRenderingTests
     {
         var json = Render(Samples.Project());
 
-        Assert.Equal(["projectId", "enabled", "amplitudeUrl", "amplitudeKeyHint", "destinations", "syncs", "enabledAt", "downloads"], Names(json));
+        Assert.Equal(["projectId", "enabled", "amplitudeUrl", "amplitudeKeyHint", "destinations", "syncs", "enabledAt", "downloads", "webhookTokenSet"], Names(json));
         Assert.True(json.GetProperty("enabled").GetBoolean());
         Assert.Equal("2025-03-01T08:00:00+00:00", json.GetProperty("enabledAt").GetString());
         var downloads = json.GetProperty("downloads");
@@ -85,8 +85,9 @@ public sealed class JsonRenderingTests
     {
         var json = Render(Samples.Run(7, RunOutcome.FailedRetryable, "Iterable answered 503"));
 
-        Assert.Equal(["runNumber", "trigger", "startedAt", "finishedAt", "outcome", "reason", "phase", "counts"], Names(json));
+        Assert.Equal(["runNumber", "trigger", "startedAt", "finishedAt", "outcome", "reason", "phase", "counts", "source"], Names(json));
         Assert.Equal("failedRetryable", json.GetProperty("outcome").GetString());
+        Assert.Equal("download", json.GetProperty("source").GetString());
         Assert.Equal("finished", json.GetProperty("phase").GetString());
         var counts = json.GetProperty("counts");
         Assert.Equal(

@@ -3,11 +3,12 @@ using System.Text;
 using CohortSync.Contracts;
 using CohortSync.Grains.Secrets;
 using CohortSync.Testing;
+using CohortSync.Testing.Webhooks;
 using Npgsql;
 
 namespace CohortSync.Integration.Tests;
 
-/// <summary>API keys never leave the engine in clear: not at rest (SQLite files, PostgreSQL rows), not in a silo's log.</summary>
+/// <summary>API keys and webhook tokens never leave the engine in clear: not at rest (SQLite files, PostgreSQL rows), not in a silo's log.</summary>
 [Collection(nameof(SiloCollection))]
 public sealed class SecretTests(PostgresFixture postgres)
 {
@@ -21,7 +22,7 @@ public sealed class SecretTests(PostgresFixture postgres)
     {
         const string newKey = "iterable-key-0002";
         const string refusedKey = "iterable-key-0003";
-        string[] secrets = [World.AmplitudeKey, World.AmplitudeSecret, World.IterableKey, newKey, refusedKey];
+        List<string> secrets = [World.AmplitudeKey, World.AmplitudeSecret, World.IterableKey, newKey, refusedKey];
         await using var w = await World.StartAsync(new WorldOptions
         {
             Storage = StorageUnderTest.Postgres(postgres),
@@ -34,6 +35,15 @@ public sealed class SecretTests(PostgresFixture postgres)
         var destinationId = await w.EnableWithDestinationAsync(name: "scanned-destination");
         var syncId = await w.StartSyncIdAsync("coh-1", destinationId);
         Assert.Equal(RunOutcome.Succeeded, (await w.WaitForRunAsync(syncId, 1)).Outcome);
+        // Webhook tokens, the first rotated away, each presented once: neither is in the log or a row.
+        var firstToken = (await w.Project.IssueWebhookTokenAsync(false)).Token;
+        var token = (await w.Project.IssueWebhookTokenAsync(true)).Token;
+        secrets.AddRange([firstToken, token]);
+        using (var poster = new WebhookPoster(w.Silos.Single().HttpPort, World.ProjectId, token))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await poster.EnterAsync("coh-1", "user-000001")).Status);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await poster.PostRawAsync("{}"u8.ToArray(), firstToken)).Status);
+        }
         w.Iterable.AddApiKey(newKey, w.IterableProjectId);
         Assert.Equal("…0002", (await w.Project.UpdateDestinationAsync(destinationId, new UpdateDestinationRequest(newKey))).KeyHint);
         w.SetCohort("coh-1", "Secretive", World.Users(5, 20));
