@@ -124,6 +124,24 @@ internal static class Symbols
         return option;
     }
 
+    /// <summary><c>--reconcile-every</c>: parsed to an interval, or null for auto.</summary>
+    public static Option<TimeSpan?> ReconcileEvery()
+    {
+        var option = new Option<TimeSpan?>("--reconcile-every")
+        {
+            Description = "For --cadence realtime: how often the whole cohort is downloaded to repair what webhooks missed. "
+                + "'auto' (default) spreads the project's realtime syncs over 80% of the Amplitude download quota.",
+            HelpName = "auto|daily|weekly|<N>d|<N>h",
+        };
+        option.CustomParser = result =>
+        {
+            if (Contracts.ReconcileEvery.TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : null, out var every, out var error)) return every;
+            result.AddError(error);
+            return null;
+        };
+        return option;
+    }
+
     /// <summary>Lower-case region, as the silo expects; null stays null.</summary>
     public static string? NormalizeRegion(string? region) => region?.ToLowerInvariant();
 }

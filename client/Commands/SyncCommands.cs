@@ -36,18 +36,25 @@ internal static class SyncCommands
         });
         var cadence = Symbols.Cadence();
         var guard = Symbols.Guard();
+        var reconcile = Symbols.ReconcileEvery();
         var wait = Symbols.Wait();
         var timeout = Symbols.Timeout();
         var command = new Command("start", "Start syncing a cohort to a destination's list. Prints the new sync id.")
         {
-            project, cohort, destination, cadence, guard, wait, timeout,
+            project, cohort, destination, cadence, guard, reconcile, wait, timeout,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(reconcile) is { Implicit: false } && result.GetValue(cadence) is { IsRealtime: false })
+                result.AddError("--reconcile-every is for --cadence realtime only: a scheduled sync downloads the cohort at each run");
+        });
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             var projectId = parse.GetRequiredValue(project);
             var request = new StartSyncRequest(parse.GetValue(cohort)!.Trim(), parse.GetRequiredValue(destination), parse.GetRequiredValue(cadence))
             {
                 Guard = parse.GetValue(guard),
+                ReconcileEvery = parse.GetValue(reconcile),
             };
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var started = await cluster.Project(projectId).StartSyncAsync(request).WaitAsync(cancellationToken);

@@ -59,6 +59,7 @@ public static class TextFormat
         .Add("destination", sync.DestinationId)
         .Add("cadence", sync.Cadence)
         .Add("guard", sync.Guard is null ? null : GuardLine(sync.Guard))
+        .Add("reconcile", sync.Reconcile is null ? null : $"{sync.Reconcile}: the whole cohort is downloaded to repair what webhooks missed")
         .Add("state", sync.StateReason is null ? Word(sync.State) : $"{Word(sync.State)}: {sync.StateReason}")
         .Add("list", List(sync))
         .Add("synced", $"{Count(sync.SyncedCount)} members")

@@ -25,6 +25,9 @@ public sealed record StartSyncRequest(
     /// <summary>The sync's removal guard (<c>--guard</c>); null: <see cref="RemovalGuard.Default"/>.</summary>
     [Id(4)] public RemovalGuard? Guard { get; init; }
 
+    /// <summary>A realtime sync's reconciliation interval (<c>--reconcile-every</c>); null: auto.</summary>
+    [Id(5)] public TimeSpan? ReconcileEvery { get; init; }
+
     /// <summary>The cadence asked for; from <see cref="CadenceText"/> when an older client sent only that.</summary>
     public bool TryGetCadence(out Cadence cadence, out string error)
     {
@@ -191,6 +194,9 @@ public sealed record SyncInfo(
 {
     /// <summary>The removal guard, canonical text (<c>20%</c>, <c>10%,500</c>, <c>off</c>).</summary>
     [Id(16)] public string? Guard { get; init; }
+
+    /// <summary>A realtime sync's reconciliation download, as people read it ("every 4 days (auto)"); null for any other sync.</summary>
+    [Id(17)] public string? Reconcile { get; init; }
 }
 
 /// <summary>

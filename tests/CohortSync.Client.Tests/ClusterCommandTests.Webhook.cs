@@ -31,4 +31,15 @@ public sealed partial class ClusterCommandTests
         Assert.Matches(@"webhook token\s+set\n", after.Stdout);
         Assert.DoesNotContain(token, after.Stdout);
     }
+
+    [Theory]
+    [InlineData("hourly", "daily", "--reconcile-every is for --cadence realtime only")]
+    [InlineData("realtime", "30m", "reconcile interval '30m' is not auto, daily, weekly, <N>d or <N>h (1 hour to 90 days)")]
+    public async Task A_reconcile_interval_is_refused_unless_realtime_and_an_interval(string cadence, string every, string error)
+    {
+        var result = await RunAsync(["sync", "start", "p", "--cohort", "c", "--destination", "d", "--cadence", cadence, "--reconcile-every", every]);
+
+        AssertExit(ExitCodes.Usage, result);
+        Assert.Contains(error, result.Stderr);
+    }
 }

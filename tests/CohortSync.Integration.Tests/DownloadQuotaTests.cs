@@ -44,7 +44,8 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
 
         Assert.Contains("cadence 2s needs about 1296000 Amplitude cohort downloads a month, more than the quota of 500", often.Warning);
         Assert.Contains("quota of 500", (await s.Sync(often.SyncId).GetStatusAsync()).Warning);
-        Assert.Null(once.Warning);
+        // The one-time sync fits on its own; the project, with the 2s sync on its schedule, does not.
+        Assert.StartsWith($"project {World.ProjectId} is on course for about", once.Warning);
         await s.WaitForRunAsync(once.SyncId, 1);
         Assert.Null((await s.Sync(once.SyncId).GetStatusAsync()).Warning);
         // A stopped sync makes no more downloads and is not warned about.
@@ -64,6 +65,8 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
         await s.WaitForRunAsync(first.SyncId, 1);
 
         var second = await s.StartSyncAsync("coh-2", destination, cadence: "once");
+        // The projection counts downloads made and those the schedule will make: the second one-time sync's is made at its run.
+        await s.WaitForRunAsync(second.SyncId, 1);
         var project = await s.Project.GetAsync();
 
         Assert.Contains($"project {World.ProjectId} is on course for about", second.Warning);
@@ -72,6 +75,44 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
         Assert.True(project.Downloads.Used >= 1, $"{project.Downloads.Used} downloads counted");
         Assert.Contains("more than the quota of 1", project.Downloads.Warning);
     }
+
+    [Fact]
+    public async Task Fifty_realtime_syncs_reconcile_on_a_schedule_that_fits_the_quota_and_stopping_some_shortens_it()
+    {
+        await using var s = await World.StartAsync(storage, "--CohortSync:Engine:AmplitudeDownloadsPerWindow=0");
+        var destination = await s.EnableWithDestinationAsync();
+        var syncs = new List<SyncInfo>();
+        for (var i = 0; i < 50; i++)
+        {
+            s.SetCohort($"rt-{i:D2}", $"Realtime {i}", World.Users(i, 2));
+            syncs.Add(await s.Project.StartSyncAsync(new StartSyncRequest($"rt-{i:D2}", destination, Cadence.Realtime)));
+        }
+
+        // 50 × every 4 days = 400 downloads a month: 80 % of 500, where 50 daily syncs would need 1,500.
+        Assert.All(syncs, sync => Assert.Null(sync.Warning));
+        Assert.Equal("every 4 days (auto)", syncs[^1].Reconcile);
+        await WaitForReconcileAsync(s, syncs, "every 4 days (auto)");
+        var project = (await s.Project.GetAsync()).Downloads!;
+        Assert.Null(project.Warning);
+        Assert.InRange(project.Projected, 50, 450);
+
+        foreach (var sync in syncs.Take(10)) await s.Sync(sync.SyncId).StopAsync();
+
+        // 40 left: every 3 days is 400 again.
+        await WaitForReconcileAsync(s, syncs.Skip(10), "every 3 days (auto)");
+        var pinned = await s.Project.StartSyncAsync(new StartSyncRequest("rt-00", destination, Cadence.Realtime) { ReconcileEvery = TimeSpan.FromDays(1) });
+        Assert.Equal("daily", pinned.Reconcile);
+        // Its 30 a month leave 370 for the 40 on auto: every 4 days.
+        await WaitForReconcileAsync(s, syncs.Skip(10), "every 4 days (auto)");
+    }
+
+    private static Task WaitForReconcileAsync(World s, IEnumerable<SyncInfo> syncs, string reconcile) =>
+        Wait.UntilAsync(async () =>
+        {
+            foreach (var sync in syncs)
+                if ((await s.StatusAsync(sync.SyncId)).Reconcile != reconcile) return false;
+            return true;
+        }, $"every realtime sync to reconcile {reconcile}");
 
     /// <summary><c>/api/5/cohorts/request/{cohortId}</c>: the request that counts toward Amplitude's quota (not its status or file).</summary>
     private static bool IsExportRequest(string path) =>

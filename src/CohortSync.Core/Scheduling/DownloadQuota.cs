@@ -35,6 +35,18 @@ public static class DownloadQuota
     }
 
     /// <summary>
+    /// Downloads by the end of <paramref name="now"/>'s month from the schedule: those made so far, plus what the
+    /// syncs' cadences (<paramref name="plannedPerMonth"/> downloads in a 30-day month) make in the days left.
+    /// </summary>
+    public static int Scheduled(int usedThisMonth, int plannedPerMonth, DateTimeOffset now)
+    {
+        var utc = now.UtcDateTime;
+        var end = new DateTime(utc.Year, utc.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(1);
+        var remaining = (end - utc).TotalDays;
+        return (int)Math.Min(int.MaxValue, usedThisMonth + Math.Ceiling(plannedPerMonth * remaining / 30));
+    }
+
+    /// <summary>
     /// Why one sync's cadence alone (<paramref name="cadence"/> as people read it, running every <paramref name="period"/>)
     /// does not fit the quota, or null when it does.
     /// </summary>

@@ -14,4 +14,16 @@ public sealed record QuotaOutlook(string Month, int Used, int Projected, int Quo
         var withAdded = (int)Math.Min(int.MaxValue, (long)projected + addedPerMonth);
         return new QuotaOutlook(month, used, projected, quota, DownloadQuota.ProjectWarning(projectId, withAdded, quota));
     }
+
+    /// <summary>
+    /// The outlook from the project's schedule (<paramref name="plannedPerMonth"/>: its live syncs' downloads a month,
+    /// realtime ones at their reconciliation interval), not from the pace so far: many first runs on one day do not
+    /// project a storm, and realtime syncs count what they download, not what they push.
+    /// </summary>
+    public static QuotaOutlook ForSchedule(string projectId, string month, int used, DateTimeOffset now, int quota, int plannedPerMonth, int addedPerMonth = 0)
+    {
+        var projected = DownloadQuota.Scheduled(used, plannedPerMonth, now);
+        var withAdded = DownloadQuota.Scheduled(used, plannedPerMonth + addedPerMonth, now);
+        return new QuotaOutlook(month, used, projected, quota, DownloadQuota.ProjectWarning(projectId, withAdded, quota));
+    }
 }

@@ -5,6 +5,9 @@ namespace CohortSync.Grains.Projects;
 public interface IProjectAccess : IGrainWithStringKey
 {
     [Alias("GetAmplitudeAccess")] Task<AmplitudeAccess> GetAmplitudeAccessAsync();
+
+    /// <summary>A sync of the project was stopped: it counts no more in the quota plan (one-way).</summary>
+    [Orleans.Concurrency.OneWay, Alias("SyncStopped")] Task SyncStoppedAsync(string syncId);
 }
 
 [GenerateSerializer, Immutable, Alias("cs.AmplitudeAccess")]

@@ -134,16 +134,38 @@ public sealed class ProjectGrain(
             // Amplitude may have taken a while: the project or the destination may have changed meanwhile.
             RequireEnabled();
             RequireDestination(request.DestinationId);
+            var reconcileEvery = cadence.IsRealtime ? request.ReconcileEvery : null;
+            var onAuto = cadence.IsRealtime && reconcileEvery is null;
+            var auto = AutoReconcile(extraOnAuto: onAuto ? 1 : 0, extraFixed: onAuto ? 0 : DownloadQuota.PerMonth(reconcileEvery ?? cadence.Period));
             var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence)
             {
                 Guard = request.Guard ?? RemovalGuard.Default,
+                ReconcileEvery = reconcileEvery,
+                AutoReconcile = auto,
             });
+            TellAutoReconcile(auto, except: started.SyncId);
             if (started.Warning is not null) return started;
             // The cadence fits on its own; with the project's pace so far it may not.
-            var outlook = await OutlookAsync(DownloadQuota.PerMonth(cadence.Period));
+            var outlook = await OutlookAsync(DownloadQuota.PerMonth(onAuto ? auto : reconcileEvery ?? cadence.Period));
             return started with { Warning = outlook.Warning };
         }
         finally { _starts.Release(); }
+    }
+
+    /// <summary>
+    /// The interval the project's realtime syncs on auto reconcile at, with the syncs of the index and any about to be added.
+    /// Stopped syncs are still in the index and still counted: the interval errs on the rare side.
+    /// </summary>
+    private TimeSpan AutoReconcile(int extraOnAuto = 0, int extraFixed = 0) => ReconcilePlan.AutoInterval(
+        options.Value.AmplitudeMonthlyDownloadQuota,
+        _syncs.All.Sum(e => e.FixedDownloadsPerMonth) + extraFixed,
+        _syncs.All.Count(e => e.ReconcilesOnAuto) + extraOnAuto);
+
+    /// <summary>Tells each realtime sync on auto its interval (one-way: the project waits for none of them).</summary>
+    private void TellAutoReconcile(TimeSpan every, string except)
+    {
+        foreach (var entry in _syncs.All.Where(e => e.ReconcilesOnAuto && e.SyncId != except))
+            _ = GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, entry.SyncId)).SetAutoReconcileAsync(every);
     }
 
     public Task<IReadOnlyList<SyncInfo>> ListSyncsAsync()
@@ -213,7 +235,27 @@ public sealed class ProjectGrain(
     private async Task<QuotaOutlook> OutlookAsync(int addedPerMonth)
     {
         var count = await GrainFactory.GetGrain<IAmplitudeUsageGrain>(ProjectId).GetThisMonthAsync();
-        return QuotaOutlook.For(ProjectId, count.Month, count.Used, clock.GetUtcNow(), options.Value.AmplitudeMonthlyDownloadQuota, addedPerMonth);
+        var (now, quota) = (clock.GetUtcNow(), options.Value.AmplitudeMonthlyDownloadQuota);
+        // Syncs started before the index kept cadences: only the pace so far says what they download.
+        if (_syncs.All.Any(e => e.Cadence is null && !e.Stopped))
+            return QuotaOutlook.For(ProjectId, count.Month, count.Used, now, quota, addedPerMonth);
+        return QuotaOutlook.ForSchedule(ProjectId, count.Month, count.Used, now, quota, PlannedPerMonth(), addedPerMonth);
+    }
+
+    /// <summary>Downloads a month of the project's live syncs, realtime ones on auto at the automatic interval.</summary>
+    private int PlannedPerMonth()
+    {
+        var onAuto = _syncs.All.Count(e => e.ReconcilesOnAuto);
+        return _syncs.All.Sum(e => e.FixedDownloadsPerMonth) + (onAuto > 0 ? onAuto * DownloadQuota.PerMonth(AutoReconcile()) : 0);
+    }
+
+    public async Task SyncStoppedAsync(string syncId)
+    {
+        var index = Project.Syncs.FindIndex(e => e.SyncId == syncId);
+        if (index < 0 || Project.Syncs[index].Stopped) return;
+        Project.Syncs[index] = Project.Syncs[index] with { Stopped = true };
+        await WriteAsync();
+        TellAutoReconcile(AutoReconcile(), except: "");
     }
 
     private Task WriteAsync() => _writes.WriteAsync();

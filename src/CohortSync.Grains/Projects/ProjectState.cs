@@ -59,4 +59,27 @@ public sealed class ProjectState
 public sealed record SyncIndexEntry(
     [property: Id(0)] string SyncId,
     [property: Id(1)] string CohortId,
-    [property: Id(2)] string DestinationId);
+    [property: Id(2)] string DestinationId)
+{
+    /// <summary>The sync's cadence; null in entries written before it was kept here (counted as unknown).</summary>
+    [Id(3)] public Cadence? Cadence { get; init; }
+
+    /// <summary>A realtime sync's own reconciliation interval; null: auto.</summary>
+    [Id(4)] public TimeSpan? ReconcileEvery { get; init; }
+
+    /// <summary>The sync was stopped (it told the project): it downloads nothing more.</summary>
+    [Id(5)] public bool Stopped { get; init; }
+
+    public bool ReconcilesOnAuto => !Stopped && Cadence is { IsRealtime: true } && ReconcileEvery is null;
+
+    /// <summary>
+    /// Downloads a month of a live sync that does not reconcile on auto: 0 for a one-time sync (its one download is
+    /// made when it starts) and when its cadence is unknown.
+    /// </summary>
+    public int FixedDownloadsPerMonth => Stopped ? 0 : Cadence switch
+    {
+        null or { IsRecurring: false } => 0,
+        { IsRealtime: true } => ReconcileEvery is { } every ? Core.Scheduling.DownloadQuota.PerMonth(every) : 0,
+        var cadence => Core.Scheduling.DownloadQuota.PerMonth(cadence.Period),
+    };
+}

@@ -15,6 +15,8 @@ internal sealed class SyncIndex(string projectId, List<SyncIndexEntry> entries, 
 
     public bool Contains(string syncId) => entries.Any(e => e.SyncId == syncId);
 
+    public IReadOnlyList<SyncIndexEntry> All => entries;
+
     public IEnumerable<SyncIndexEntry> OfDestination(string destinationId) => entries.Where(e => e.DestinationId == destinationId).ToList();
 
     /// <summary>The live syncs (not stopped) among <paramref name="candidates"/>.</summary>
@@ -43,7 +45,7 @@ internal sealed class SyncIndex(string projectId, List<SyncIndexEntry> entries, 
     /// </summary>
     public async Task<SyncInfo> AddAsync(SyncConfig config)
     {
-        entries.Add(new SyncIndexEntry(config.SyncId, config.CohortId, config.DestinationId));
+        entries.Add(new SyncIndexEntry(config.SyncId, config.CohortId, config.DestinationId) { Cadence = config.Cadence, ReconcileEvery = config.ReconcileEvery });
         _configuring.Add(config.SyncId);
         try
         {

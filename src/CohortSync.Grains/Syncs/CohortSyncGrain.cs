@@ -85,12 +85,22 @@ public sealed class CohortSyncGrain(
         else await ApplyWaitingChangesAsync();
     }
 
+    public async Task SetAutoReconcileAsync(TimeSpan every)
+    {
+        if (!Sync.Exists || !Sync.Cadence.IsRealtime || Sync.ReconcileEvery is not null || Sync.AutoReconcile == every) return;
+        Sync.AutoReconcile = every;
+        // The next reconciliation moves to the new interval's slot; a run under way sets it when it ends.
+        if (!RunActiveHere && Sync.NextRunAt is not null) Sync.NextRunAt = Sync.NextCadenceSlot(DateTimeOffset.UtcNow);
+        await WriteAsync();
+    }
+
     public async Task<SyncInfo> StopAsync()
     {
         Require();
         if (RunActiveHere) await _slot.CancelAsync(CancelCause.Stopped);
         Sync.Stop("stopped by the operator");
         await WriteAsync();
+        _ = GrainFactory.GetGrain<Projects.IProjectAccess>(Sync.ProjectId).SyncStoppedAsync(Sync.SyncId);
         await UnregisterAsync(CadenceReminder);
         await UnregisterAsync(GuardReminder);
         return Info(Sync);

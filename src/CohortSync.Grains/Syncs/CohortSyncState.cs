@@ -50,6 +50,15 @@ public sealed class CohortSyncState
     /// <summary>Pushed changes up to this position are in the list (realtime syncs; see <see cref="RunResult.ChangesCursor"/>).</summary>
     [Id(22)] public long ChangesCursor { get; set; }
 
+    /// <summary>A realtime sync's own reconciliation interval (<c>--reconcile-every</c>); null: auto.</summary>
+    [Id(23)] public TimeSpan? ReconcileEvery { get; set; }
+
+    /// <summary>The interval the project gave the realtime syncs on auto, last it said.</summary>
+    [Id(24)] public TimeSpan? AutoReconcile { get; set; }
+
+    /// <summary>How often a run downloads the cohort: each cadence slot, or for a realtime sync its reconciliation interval.</summary>
+    public TimeSpan DownloadPeriod => Cadence.IsRealtime ? ReconcileEvery ?? AutoReconcile ?? Cadence.Period : Cadence.Period;
+
     public RemovalGuard RemovalGuard => Guard ?? RemovalGuard.Default;
 
     /// <summary>What a run resumed by the guard reads: what the run it resumes read.</summary>
@@ -132,6 +141,7 @@ public sealed class CohortSyncState
         DestinationId = config.DestinationId;
         Cadence = config.Cadence;
         Guard = config.Guard ?? RemovalGuard.Default;
+        (ReconcileEvery, AutoReconcile) = (config.ReconcileEvery, config.AutoReconcile);
         State = SyncState.Scheduled;
         CreatedAt = now;
     }
@@ -139,7 +149,10 @@ public sealed class CohortSyncState
     public SyncInfo ToInfo(RunRecord? activeRun, string? warning) =>
         new(ProjectId, SyncId, CohortId, CohortName, DestinationId, Cadence.ToString(), State, StateReason,
             ListId, ListName, SyncedCount, NextRunAt, LastRun, activeRun, CreatedAt, warning)
-        { Guard = RemovalGuard.ToString() };
+        {
+            Guard = RemovalGuard.ToString(),
+            Reconcile = Cadence.IsRealtime ? $"{ReconcilePlan.Describe(DownloadPeriod)}{(ReconcileEvery is null ? " (auto)" : "")}" : null,
+        };
 
     /// <summary>The newest <paramref name="limit"/> finished runs (1–1000), newest first.</summary>
     public IReadOnlyList<RunRecord> Recent(int limit) => [.. History.AsEnumerable().Reverse().Take(Math.Clamp(limit, 1, 1000))];
@@ -253,10 +266,10 @@ public sealed class CohortSyncState
     public DateTimeOffset? NextCadenceSlot(DateTimeOffset now)
     {
         if (State is SyncState.Paused or SyncState.Stopped or SyncState.Done or SyncState.Held) return null;
-        return Cadence.IsRecurring ? CadenceSpread.NextSlotAfter(Key, Cadence.Period, now) : null;
+        return Cadence.IsRecurring ? CadenceSpread.NextSlotAfter(Key, DownloadPeriod, now) : null;
     }
 
     /// <summary>A live sync whose cadence alone needs more Amplitude downloads a month than <paramref name="quota"/>.</summary>
     public string? QuotaWarning(int quota) =>
-        State is not (SyncState.Stopped or SyncState.Done) ? DownloadQuota.CadenceWarning(Cadence.ToString(), Cadence.Period, quota) : null;
+        State is not (SyncState.Stopped or SyncState.Done) ? DownloadQuota.CadenceWarning(Cadence.IsRealtime ? $"realtime reconciling {ReconcilePlan.Describe(DownloadPeriod)}" : Cadence.ToString(), DownloadPeriod, quota) : null;
 }

@@ -18,6 +18,9 @@ public interface ICohortSyncControl : IGrainWithStringKey
     /// right after the run it is in. Any other sync ignores it.
     /// </summary>
     [OneWay, Alias("ChangesArrived")] Task ChangesArrivedAsync();
+
+    /// <summary>The project's automatic reconciliation interval changed (realtime syncs on <c>auto</c>); any other sync ignores it.</summary>
+    [OneWay, Alias("SetAutoReconcile")] Task SetAutoReconcileAsync(TimeSpan every);
 }
 
 [GenerateSerializer, Immutable, Alias("cs.SyncConfig")]
@@ -32,4 +35,10 @@ public sealed record SyncConfig(
 {
     /// <summary>The removal guard; null from a project grain older than the guard: the default.</summary>
     [Id(7)] public RemovalGuard? Guard { get; init; }
+
+    /// <summary>A realtime sync's own reconciliation interval; null: <see cref="AutoReconcile"/>.</summary>
+    [Id(8)] public TimeSpan? ReconcileEvery { get; init; }
+
+    /// <summary>The project's automatic reconciliation interval when the sync started.</summary>
+    [Id(9)] public TimeSpan? AutoReconcile { get; init; }
 }
