@@ -16,6 +16,9 @@ public sealed record HarnessOptions
     public TimeSpan SoakDuration { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Extra arguments for the silo process (e.g. GC or engine settings under test).</summary>
     public List<string> SiloArgs { get; init; } = [];
+    /// <summary>Scenario 8: webhook batches of 1,000 members posted a second, and for how long.</summary>
+    public int WebhookRate { get; init; } = 50;
+    public TimeSpan WebhookDuration { get; init; } = TimeSpan.FromSeconds(60);
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -32,6 +35,8 @@ public sealed record HarnessOptions
                 "--syncs-per-project" => options with { SyncsPerProject = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--period" => options with { Period = ParsePeriod(value) },
                 "--soak" => options with { SoakDuration = ParsePeriod(value) },
+                "--webhook-rate" => options with { WebhookRate = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--webhook-for" => options with { WebhookDuration = ParsePeriod(value) },
                 "--silo-arg" => options with { SiloArgs = [.. options.SiloArgs, value] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

@@ -16,6 +16,12 @@ public sealed class SyncEngineOptions
     /// </summary>
     public TimeSpan RealtimeSweep { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a realtime sync waits after the first notice of pushed changes before it applies them, so that a burst
+    /// of small batches (Amplitude sends one per change set) becomes one run and few Iterable requests.
+    /// </summary>
+    public TimeSpan RealtimeCoalesce { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often an interrupted or failed one-time run is retried; also the crash-recovery tick of an active run.</summary>
     public TimeSpan GuardPeriod { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -29,6 +29,8 @@ public sealed class CohortSyncGrain(
     private readonly RunSlot _slot = new();
     // Changes arrived while a run was active: applied as soon as it ends (many small batches become one apply).
     private bool _changesArrived;
+    // Set from the first notice of a burst until its apply starts: later notices of the burst join it.
+    private IGrainTimer? _applySoon;
 
     private CohortSyncState Sync => state.State;
     private SyncEngineOptions Options => options.Value;
@@ -81,8 +83,23 @@ public sealed class CohortSyncGrain(
     public async Task ChangesArrivedAsync()
     {
         if (!Sync.Exists || !Sync.Cadence.IsRealtime || Sync.State is SyncState.Paused or SyncState.Stopped or SyncState.Held) return;
-        if (RunActiveHere) _changesArrived = true;
-        else await ApplyWaitingChangesAsync();
+        if (RunActiveHere)
+        {
+            _changesArrived = true;
+            return;
+        }
+        if (Options.RealtimeCoalesce <= TimeSpan.Zero)
+        {
+            await ApplyWaitingChangesAsync();
+            return;
+        }
+        _applySoon ??= this.RegisterGrainTimer(async _ =>
+        {
+            _applySoon?.Dispose();
+            _applySoon = null;
+            if (!RunActiveHere) await ApplyWaitingChangesAsync();
+            else _changesArrived = true;
+        }, new GrainTimerCreationOptions(Options.RealtimeCoalesce, Timeout.InfiniteTimeSpan) { Interleave = false });
     }
 
     public async Task SetAutoReconcileAsync(TimeSpan every)
@@ -164,6 +181,8 @@ public sealed class CohortSyncGrain(
 
     private async Task ApplyWaitingChangesAsync()
     {
+        // Checked again here: a coalesced apply starts a moment after its notice, and the sync may have been paused meanwhile.
+        if (Sync.State is SyncState.Paused or SyncState.Stopped or SyncState.Held or SyncState.Done) return;
         if (await execution.ChangesWaitingAsync(Sync, CancellationToken.None)) await StartRunAsync("webhook", RunSource.Webhook);
     }
 
