@@ -2,6 +2,7 @@ using CohortSync.Grains;
 using CohortSync.Grains.Secrets;
 using CohortSync.Storage;
 using CohortSync.Storage.Snapshots;
+using CohortSync.Storage.Uploads;
 using CohortSync.Storage.Webhooks;
 using Orleans.Configuration;
 
@@ -53,6 +54,9 @@ public static class OrleansHosting
         builder.Services.AddSingleton<IWebhookStore>(settings.Storage == StorageKind.Sqlite
             ? new SqliteWebhookStore(SqliteConnectionStrings.ForFile(settings.SqlitePath))
             : new PostgresWebhookStore(settings.Postgres!));
+        builder.Services.AddSingleton<IUploadStore>(settings.Storage == StorageKind.Sqlite
+            ? SqlUploadStore.Sqlite(SqliteConnectionStrings.ForFile(settings.SqlitePath))
+            : SqlUploadStore.Postgres(settings.Postgres!));
         return builder;
     }
 

@@ -25,6 +25,9 @@ public sealed class CommandContext(
     /// <summary>Stderr, for the rare line that is neither the result nor an error.</summary>
     public TextWriter Error => environment.Error;
 
+    /// <summary>Stdin, for a command that reads a file from it (<c>sync upload --file -</c>).</summary>
+    public TextReader StandardInput => environment.Input;
+
     /// <summary>True once a gateway accepted the connection: from then on a failure may have reached the cluster.</summary>
     public bool Connected { get; private set; }
 

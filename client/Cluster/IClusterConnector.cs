@@ -22,6 +22,8 @@ public interface IClusterConnection : IAsyncDisposable
     IProjectGrain Project(string projectId);
 
     ICohortSyncGrain Sync(string projectId, string syncId);
+
+    IMemberUploadGrain Upload(string projectId, string syncId);
 }
 
 /// <summary>A connection over any grain factory: an Orleans client, or a test cluster's client.</summary>
@@ -32,6 +34,8 @@ public sealed class GrainFactoryConnection(IGrainFactory grains, CancellationTok
     public IProjectGrain Project(string projectId) => grains.GetGrain<IProjectGrain>(projectId);
 
     public ICohortSyncGrain Sync(string projectId, string syncId) => grains.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(projectId, syncId));
+
+    public IMemberUploadGrain Upload(string projectId, string syncId) => grains.GetGrain<IMemberUploadGrain>(GrainKeys.Sync(projectId, syncId));
 
     public ValueTask DisposeAsync() => close?.Invoke() ?? ValueTask.CompletedTask;
 }

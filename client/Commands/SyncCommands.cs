@@ -15,6 +15,7 @@ internal static class SyncCommands
         List(runner),
         Control(runner, "status", "Show a sync: state, list, synced count, active and last run, next run.", s => s.GetStatusAsync()),
         Run(runner),
+        UploadCommand.Create(runner),
         Control(runner, "pause", "Pause a sync: no runs until it is resumed.", s => s.PauseAsync()),
         Control(runner, "resume", "Resume a paused sync.", s => s.ResumeAsync()),
         Control(runner, "stop", "Stop a sync for good: cancels an active run and its cadence; the Iterable list stays as it is.", s => s.StopAsync()),
@@ -218,10 +219,10 @@ internal static class SyncCommands
     }
 
     /// <summary>Runs numbered above this one are new; an active run is not finished yet, so it counts as new.</summary>
-    private static long LastFinishedRunNumber(SyncInfo sync) =>
+    internal static long LastFinishedRunNumber(SyncInfo sync) =>
         sync.ActiveRun is { } active ? active.RunNumber - 1 : sync.LastRun?.RunNumber ?? 0;
 
-    private static int Finish(CommandContext context, WaitedRun waited)
+    internal static int Finish(CommandContext context, WaitedRun waited)
     {
         context.Output.Waited(waited);
         if (waited.Run.Outcome == RunOutcome.Succeeded) return ExitCodes.Ok;

@@ -40,6 +40,26 @@ public interface IProjectGrain : IGrainWithStringKey
     [OneWay, Alias("WebhookBatchStored")] Task WebhookBatchStoredAsync(string cohortId);
 }
 
+/// <summary>
+/// A member file for a sync (<c>sync upload</c>). Key: the sync's, <c>projectId/syncId</c>. The client sends the file's
+/// identifiers in numbered chunks (a chunk sent again replaces itself), then commits: the upload becomes the desired
+/// set of the sync's next run, instead of an Amplitude download. Nothing changes before the commit.
+/// </summary>
+[Alias("cs.IMemberUploadGrain")]
+public interface IMemberUploadGrain : IGrainWithStringKey
+{
+    const int MaxChunk = 50_000;
+
+    /// <summary>Stores chunk <paramref name="seq"/> (0, 1, …) of upload <paramref name="uploadId"/>: at most <see cref="MaxChunk"/> identifiers.</summary>
+    [Alias("PutChunk")] Task PutChunkAsync(string uploadId, int seq, string[] ids);
+
+    /// <summary>
+    /// Checks that every chunk arrived (<paramref name="chunks"/>, <paramref name="members"/> in all), makes the upload the
+    /// sync's next desired set, and starts that run at once when <paramref name="run"/> is set.
+    /// </summary>
+    [Alias("Commit")] Task<SyncInfo> CommitAsync(string uploadId, int chunks, long members, bool run);
+}
+
 /// <summary>One cohort sync. Key: <c>projectId/syncId</c> (see <see cref="GrainKeys"/>).</summary>
 [Alias("cs.ICohortSyncGrain")]
 public interface ICohortSyncGrain : IGrainWithStringKey

@@ -114,6 +114,8 @@ public enum RunSource
     Download = 0,
     /// <summary>Changes pushed by Amplitude's cohort webhook since the sync's last run, applied to the synced set (no download).</summary>
     Webhook = 1,
+    /// <summary>A member file from <c>sync upload</c>, instead of a download.</summary>
+    Upload = 2,
 }
 
 [GenerateSerializer, Immutable, Alias("cs.RunCounts")]

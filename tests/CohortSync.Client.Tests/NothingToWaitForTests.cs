@@ -46,6 +46,8 @@ public sealed class NothingToWaitForTests
 
         public ICohortSyncGrain Sync(string projectId, string syncId) => new FixedSync(status);
 
+        public IMemberUploadGrain Upload(string projectId, string syncId) => throw new NotSupportedException();
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 

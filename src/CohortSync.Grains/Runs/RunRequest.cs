@@ -22,7 +22,9 @@ public sealed record RunRequest(
     IMemberChanges? Changes = null,
     long ChangesAfter = 0,
     bool ApplyChanges = false,
-    string? CohortName = null)
+    string? CohortName = null,
+    IUploadedMembers? Upload = null,
+    string? UploadId = null)
 {
     /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
     public bool Holds(long listed, long removes) =>
@@ -37,7 +39,9 @@ public sealed record RunRequest(
 /// download covers every change stored before it began; an apply covers those it read).
 /// </param>
 /// <param name="Held">The removal guard held the run before it sent anything; <paramref name="Note"/> says why.</param>
-public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false, long? ChangesCursor = null);
+/// <param name="UploadId">The member file the run read instead of a download, if it read one.</param>
+public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false, long? ChangesCursor = null,
+    string? UploadId = null);
 
 /// <summary>What <see cref="SyncRunner.PreviewAsync"/> found: the counts a run would start from, and samples of the difference.</summary>
 public sealed record PreviewResult(

@@ -138,7 +138,7 @@ public sealed class SyncRunner(
         // rows to the owner, instead of folding away what the owner delivered meanwhile.
         await confirmOwner();
         await journal.CompactAsync(final, ct);
-        return new RunResult(cohortName, listId, listName, final.Count, tally.Note, ChangesCursor: cursor);
+        return new RunResult(cohortName, listId, listName, final.Count, tally.Note, ChangesCursor: cursor, UploadId: request.UploadId);
     }
 
     /// <summary>
@@ -161,6 +161,7 @@ public sealed class SyncRunner(
     private async Task<(string Name, MemberSet Desired, IDisposable? Slot)> ReadCohortAsync(RunRequest request, RunTally tally, CancellationToken ct)
     {
         tally.Phase = RunPhase.ReadingCohort;
+        if (request.Upload is { } upload) return await ReadUploadAsync(request, upload, tally, ct);
         var cohort = await request.Cohort.FindAsync(request.CohortId, ct)
             ?? throw RunFailure.Permanent($"cohort '{request.CohortId}' does not exist in the Amplitude project (deleted, archived or not discoverable)");
         var slot = await largeRuns.EnterAsync(cohort.Size, tally, ct);
@@ -188,6 +189,26 @@ public sealed class SyncRunner(
                 throw RunFailure.Retryable($"{read.MalformedRows} of {read.Rows} rows of the cohort file could not be read (more than {allowed}); "
                     + "nothing was sent to Iterable and the next run downloads the cohort again");
             return (cohort.Name, desired, slot);
+        }
+        catch
+        {
+            slot?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A member file instead of a download: no Amplitude, no download permit, the same set and counts.</summary>
+    private async Task<(string Name, MemberSet Desired, IDisposable? Slot)> ReadUploadAsync(RunRequest request, IUploadedMembers upload, RunTally tally, CancellationToken ct)
+    {
+        var slot = await largeRuns.EnterAsync(upload.Members, tally, ct);
+        try
+        {
+            var builder = new DesiredSetBuilder(upload.Members is > 0 and < 10_000_000 ? (int)upload.Members : 1024);
+            await upload.ReadAsync(id => builder.Accept(id), ct);
+            var desired = await Task.Run(builder.Build, ct);
+            (tally.CohortRows, tally.Skipped, tally.Invalid, tally.Desired) = (upload.Members, builder.Missing, builder.Invalid, desired.Count);
+            if (builder.InvalidSample.Count > 0) tally.Reject("invalidIdentifier", builder.InvalidSample);
+            return (request.CohortName ?? request.CohortId, desired, slot);
         }
         catch
         {

@@ -102,6 +102,16 @@ public sealed class CohortSyncGrain(
         }, new GrainTimerCreationOptions(Options.RealtimeCoalesce, Timeout.InfiniteTimeSpan) { Interleave = false });
     }
 
+    public async Task<SyncInfo> UseUploadAsync(string uploadId, long members, bool run)
+    {
+        if (Require().State is SyncState.Stopped)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {Sync.SyncId} is stopped; an upload would never be used");
+        Sync.Upload = new PendingUpload(uploadId, members, DateTimeOffset.UtcNow);
+        await WriteAsync();
+        if (run && Sync.State is not (SyncState.Paused or SyncState.Held)) await StartRunAsync("upload");
+        return Info(Sync);
+    }
+
     public async Task SetAutoReconcileAsync(TimeSpan every)
     {
         if (!Sync.Exists || !Sync.Cadence.IsRealtime || Sync.ReconcileEvery is not null || Sync.AutoReconcile == every) return;
@@ -189,6 +199,8 @@ public sealed class CohortSyncGrain(
     private async Task StartRunAsync(string trigger, RunSource source = RunSource.Download)
     {
         if (RunActiveHere) return;
+        // A committed member file replaces the next download.
+        if (source == RunSource.Download && Sync.Upload is not null) source = RunSource.Upload;
         // The previous run is recorded but its loop may still be tidying its reminders: let it finish first,
         // so a run asked for in that moment is not lost and the new guard is not unregistered by the old loop.
         await _slot.WaitIdleAsync();

@@ -56,6 +56,9 @@ public sealed class CohortSyncState
     /// <summary>The interval the project gave the realtime syncs on auto, last it said.</summary>
     [Id(24)] public TimeSpan? AutoReconcile { get; set; }
 
+    /// <summary>A committed member file (<c>sync upload</c>) the next run reads instead of downloading; cleared when that run succeeds.</summary>
+    [Id(25)] public PendingUpload? Upload { get; set; }
+
     /// <summary>How often a run downloads the cohort: each cadence slot, or for a realtime sync its reconciliation interval.</summary>
     public TimeSpan DownloadPeriod => Cadence.IsRealtime ? ReconcileEvery ?? AutoReconcile ?? Cadence.Period : Cadence.Period;
 
@@ -196,6 +199,7 @@ public sealed class CohortSyncState
         ResumeByGuard = outcome == RunOutcome.FailedRetryable && (end.Kind == FailureKind.Transient || !IsRecurring);
         if (outcome is RunOutcome.Succeeded or RunOutcome.Held) ApprovedRemovals = null;
         if (outcome == RunOutcome.Succeeded && result?.ChangesCursor is long cursor) ChangesCursor = Math.Max(ChangesCursor, cursor);
+        if (outcome == RunOutcome.Succeeded && run.Source == RunSource.Upload && Upload?.UploadId == result?.UploadId) Upload = null;
         // A held run never reached the list: what it knows of the list is what the sync knew.
         if (result is not null && outcome != RunOutcome.Held)
         {
@@ -273,3 +277,10 @@ public sealed class CohortSyncState
     public string? QuotaWarning(int quota) =>
         State is not (SyncState.Stopped or SyncState.Done) ? DownloadQuota.CadenceWarning(Cadence.IsRealtime ? $"realtime reconciling {ReconcilePlan.Describe(DownloadPeriod)}" : Cadence.ToString(), DownloadPeriod, quota) : null;
 }
+
+/// <summary>A committed upload: its id in the upload store and how many identifiers it holds.</summary>
+[GenerateSerializer, Immutable, Alias("cs.PendingUpload")]
+public sealed record PendingUpload(
+    [property: Id(0)] string UploadId,
+    [property: Id(1)] long Members,
+    [property: Id(2)] DateTimeOffset CommittedAt);

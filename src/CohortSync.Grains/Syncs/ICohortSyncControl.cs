@@ -19,6 +19,12 @@ public interface ICohortSyncControl : IGrainWithStringKey
     /// </summary>
     [OneWay, Alias("ChangesArrived")] Task ChangesArrivedAsync();
 
+    /// <summary>
+    /// A committed member file becomes the desired set of the sync's next run (which starts now when <paramref name="run"/>
+    /// is set); refused for a stopped sync.
+    /// </summary>
+    [Alias("UseUpload")] Task<SyncInfo> UseUploadAsync(string uploadId, long members, bool run);
+
     /// <summary>The project's automatic reconciliation interval changed (realtime syncs on <c>auto</c>); any other sync ignores it.</summary>
     [OneWay, Alias("SetAutoReconcile")] Task SetAutoReconcileAsync(TimeSpan every);
 }

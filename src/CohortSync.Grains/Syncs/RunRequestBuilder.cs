@@ -23,6 +23,7 @@ public sealed class RunRequestBuilder(
     IAmplitudeClientFactory amplitudeClients,
     IIterableClientFactory iterableClients,
     IWebhookStore webhooks,
+    Storage.Uploads.IUploadStore uploads,
     ClusterRetry retry,
     CohortSyncMetrics metrics,
     IOptions<SyncEngineOptions> options,
@@ -64,6 +65,8 @@ public sealed class RunRequestBuilder(
             ChangesOf(sync, destination.UserProperty),
             sync.ChangesCursor,
             source == RunSource.Webhook,
-            sync.CohortName);
+            sync.CohortName,
+            source == RunSource.Upload && sync.Upload is { } up ? new UploadedMembers(uploads, sync.Key, up.UploadId, up.Members) : null,
+            source == RunSource.Upload ? sync.Upload?.UploadId : null);
     }
 }
