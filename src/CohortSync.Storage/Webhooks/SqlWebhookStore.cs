@@ -73,16 +73,20 @@ public abstract class SqlWebhookStore : IWebhookStore
             WHERE excluded.computed_time > cohortsync_webhook_member.computed_time;
             """);
         int applied = 0, stale = 0;
+        // One prepared statement for the batch: only the member's values change from row to row.
+        Add(upsert, "project_id", batch.ProjectId);
+        Add(upsert, "cohort_id", batch.CohortId);
+        var userId = Add(upsert, "user_id", "");
+        Add(upsert, "in_cohort", batch.InCohort);
+        Add(upsert, "computed_time", batch.ComputedTime);
+        var properties = Add(upsert, "user_properties", null);
+        var seq = Add(upsert, "seq", 0L);
+        await upsert.PrepareAsync(cancellationToken);
         foreach (var member in batch.Members)
         {
-            upsert.Parameters.Clear();
-            Add(upsert, "project_id", batch.ProjectId);
-            Add(upsert, "cohort_id", batch.CohortId);
-            Add(upsert, "user_id", member.UserId);
-            Add(upsert, "in_cohort", batch.InCohort);
-            Add(upsert, "computed_time", batch.ComputedTime);
-            Add(upsert, "user_properties", member.UserProperties);
-            Add(upsert, "seq", lastSeq + 1);
+            userId.Value = member.UserId;
+            properties.Value = (object?)member.UserProperties ?? DBNull.Value;
+            seq.Value = lastSeq + 1;
             if (await upsert.ExecuteNonQueryAsync(cancellationToken) > 0)
             {
                 lastSeq++;
@@ -160,11 +164,12 @@ public abstract class SqlWebhookStore : IWebhookStore
         return command;
     }
 
-    private static void Add(DbCommand command, string name, object? value)
+    private static DbParameter Add(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
+        return parameter;
     }
 }
