@@ -5,6 +5,7 @@ using CohortSync.Testing;
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 4 --syncs 10000 --period 10m
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 6 [--syncs 200] [--soak 10m]   (chaos soak)
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 8 [--webhook-rate 50] [--webhook-for 60s]   (realtime)
+// dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 9 [--members 2000000]   (member file upload)
 // See docs/benchmarks.md for what each scenario does and the figures it printed; the soak's are in docs/reliability.md.
 var options = HarnessOptions.Parse(args);
 var table = new ResultTable();
@@ -26,6 +27,11 @@ if (options.Scenarios.Contains(8))
 {
     await using var world = await TenantProjects.StartWorldAsync(options);
     await new WebhookScenario(world, options, table).RunAsync();
+}
+if (options.Scenarios.Contains(9))
+{
+    await using var world = await TenantProjects.StartWorldAsync(options);
+    await new UploadScenario(world, options, table).RunAsync();
 }
 
 Console.WriteLine();

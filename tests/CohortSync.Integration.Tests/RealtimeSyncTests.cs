@@ -141,6 +141,25 @@ public abstract class RealtimeSyncTests(StorageUnderTest storage)
         await WaitForListAsync(s, sync, [.. World.Users(0, 2), "user-000007"]);
     }
 
+    [Fact]
+    public async Task A_reconciliation_download_repairs_an_exit_and_an_enter_the_webhooks_missed()
+    {
+        await using var s = await World.StartAsync(storage);
+        var (sync, poster) = await StartRealtimeAsync(s, World.Users(0, 5));
+        using var _ = poster;
+        // Amplitude moved on, and its webhook for it never came; a later batch did.
+        s.SetCohort(Cohort, "Realtime", [.. World.Users(0, 5).Where(u => u != "user-000002"), "user-000042"]);
+        await poster.EnterAsync(Cohort, "user-000043");
+        await WaitForListAsync(s, sync, [.. World.Users(0, 5), "user-000043"]);
+
+        var reconcile = await s.RunAndWaitAsync(sync);
+
+        Assert.Equal((RunSource.Download, RunOutcome.Succeeded, 1L, 2L), (reconcile.Source, reconcile.Outcome, reconcile.Counts.Added, reconcile.Counts.Removed));
+        // The download is the truth: user-000043 entered by webhook but is not in the cohort Amplitude lists now.
+        await WaitForListAsync(s, sync, ["user-000000", "user-000001", "user-000003", "user-000004", "user-000042"]);
+        Assert.Equal("daily (auto)", (await s.StatusAsync(sync)).Reconcile);
+    }
+
     /// <summary>Enables the project, issues its webhook token, starts a realtime sync and waits for its first (download) run.</summary>
     private static async Task<(string Sync, WebhookPoster Poster)> StartRealtimeAsync(World s, IReadOnlyList<string> members)
     {
