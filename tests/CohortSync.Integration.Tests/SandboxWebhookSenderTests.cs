@@ -13,8 +13,7 @@ namespace CohortSync.Integration.Tests;
 /// through the sandbox's admin API arrive as enter/exit batches at <c>/webhooks/amplitude/{projectId}</c>, and the
 /// delivery log says what the silo answered.
 /// </summary>
-[Collection(nameof(SiloCollection))]
-public sealed class SandboxWebhookSenderTests
+public abstract class SandboxWebhookSenderTests(StorageUnderTest storage)
 {
     private const string CohortId = "coh-rt";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -22,7 +21,7 @@ public sealed class SandboxWebhookSenderTests
     [Fact]
     public async Task A_cohort_change_reaches_the_silo_as_enter_and_exit_batches_that_it_stores()
     {
-        await using var w = await World.StartAsync();
+        await using var w = await World.StartAsync(storage);
         using var http = new HttpClient { BaseAddress = w.Sandbox.BaseUrl };
         var admin = new SandboxAdminClient(http);
         var token = await IssueTokenAsync(w);
@@ -61,7 +60,7 @@ public sealed class SandboxWebhookSenderTests
     [Fact]
     public async Task With_duplicate_on_every_batch_is_sent_twice_and_the_silo_answers_the_second_copy_as_a_duplicate()
     {
-        await using var w = await World.StartAsync();
+        await using var w = await World.StartAsync(storage);
         using var http = new HttpClient { BaseAddress = w.Sandbox.BaseUrl };
         var admin = new SandboxAdminClient(http);
         var token = await IssueTokenAsync(w);
@@ -82,7 +81,7 @@ public sealed class SandboxWebhookSenderTests
     [Fact]
     public async Task Batches_hold_at_most_batch_size_members_and_reverse_sends_a_changes_exits_before_its_enters()
     {
-        await using var w = await World.StartAsync();
+        await using var w = await World.StartAsync(storage);
         using var http = new HttpClient { BaseAddress = w.Sandbox.BaseUrl };
         var admin = new SandboxAdminClient(http);
         var token = await IssueTokenAsync(w);
@@ -104,7 +103,7 @@ public sealed class SandboxWebhookSenderTests
     [Fact]
     public async Task A_refused_or_unreachable_batch_is_retried_then_logged_as_failed_with_what_went_wrong()
     {
-        await using var w = await World.StartAsync();
+        await using var w = await World.StartAsync(storage);
         using var http = new HttpClient { BaseAddress = w.Sandbox.BaseUrl };
         var admin = new SandboxAdminClient(http);
         var token = await IssueTokenAsync(w);
@@ -136,7 +135,7 @@ public sealed class SandboxWebhookSenderTests
     [Fact]
     public async Task An_explicit_send_can_repeat_a_message_id_and_carry_an_older_computed_time_which_the_silo_keeps_out()
     {
-        await using var w = await World.StartAsync();
+        await using var w = await World.StartAsync(storage);
         using var http = new HttpClient { BaseAddress = w.Sandbox.BaseUrl };
         var admin = new SandboxAdminClient(http);
         var token = await IssueTokenAsync(w);
@@ -180,4 +179,45 @@ public sealed class SandboxWebhookSenderTests
 
     private static async Task<IReadOnlyList<WebhookMemberChange>> StoredAsync(World w) =>
         (await w.Silo.Services.GetRequiredService<IWebhookStore>().ReadChangesAsync(World.ProjectId, CohortId, 0, 1000, CancellationToken.None)).Changes;
+}
+
+[Collection(nameof(SiloCollection))]
+public sealed class SandboxWebhookSenderTestsOnSqlite() : SandboxWebhookSenderTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(SiloCollection))]
+public sealed class SandboxWebhookSenderTestsOnPostgres(PostgresFixture postgres) : SandboxWebhookSenderTests(StorageUnderTest.Postgres(postgres));
+
+/// <summary>What the sender's admin API refuses or hides; no silo needed.</summary>
+public sealed class SandboxWebhookDestinationTests
+{
+    [Fact]
+    public async Task A_destination_with_more_than_five_headers_a_reserved_header_or_credentials_in_its_url_is_refused()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        sandbox.Amplitude.PutProject(World.AmplitudeKey, World.AmplitudeSecret);
+        using var http = new HttpClient { BaseAddress = sandbox.BaseUrl };
+        var admin = new SandboxAdminClient(http);
+        var valid = new AmplitudeWebhookDestination("http://127.0.0.1:9/webhooks/amplitude/1", new Dictionary<string, string> { ["X-Env"] = "test" });
+        AmplitudeWebhookDestination[] refused =
+        [
+            valid with { Headers = Enumerable.Range(1, 6).ToDictionary(i => $"X-Header-{i}", i => "v") },
+            valid with { Headers = new Dictionary<string, string> { ["User-Agent"] = "mine" } },
+            valid with { Headers = new Dictionary<string, string> { ["X-Token"] = "a\r\nInjected: yes" } },
+            valid with { Url = "http://user:secret@127.0.0.1:9/webhooks/amplitude/1" },
+            valid with { Url = "/webhooks/amplitude/1" },
+            valid with { BatchSize = 0 },
+        ];
+
+        foreach (var destination in refused)
+        {
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => admin.PutAmplitudeWebhookAsync(World.AmplitudeKey, destination));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+        }
+
+        Assert.Null(await admin.GetAmplitudeWebhookAsync(World.AmplitudeKey));
+        Assert.Equal("…", (await admin.PutAmplitudeWebhookAsync(World.AmplitudeKey, valid)).Headers["X-Env"]);
+        var noDestination = await Assert.ThrowsAsync<HttpRequestException>(() => admin.SendAmplitudeWebhookAsync(
+            "no-such-key", "coh-1", new AmplitudeWebhookSendRequest(Entered: [new("alice")])));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, noDestination.StatusCode);
+    }
 }
