@@ -35,6 +35,7 @@ internal sealed class AmplitudeWebhookSender : IAsyncDisposable
     private readonly Dictionary<(string ApiKey, string CohortId), long> _lastComputedTime = [];
     private readonly CancellationTokenSource _stopping = new();
     private long _nextSequence;
+    private bool _disposed;
 
     public AmplitudeWebhookSender(TimeProvider time)
     {
@@ -168,6 +169,12 @@ internal sealed class AmplitudeWebhookSender : IAsyncDisposable
         Task[] loops;
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             loops = _outboxes.Values.Select(o => o.Loop).ToArray();
         }
 
@@ -256,6 +263,10 @@ internal sealed class AmplitudeWebhookSender : IAsyncDisposable
         catch (HttpRequestException failed)
         {
             return (null, $"The connection failed ({failed.HttpRequestError}).", null);
+        }
+        catch (Exception other) when (other is not OperationCanceledException)
+        {
+            return (null, $"The request could not be sent ({other.GetType().Name}).", null);
         }
     }
 
