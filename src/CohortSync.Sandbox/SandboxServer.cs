@@ -81,6 +81,7 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await Amplitude.DisposeAsync();
     }
 
     private void Seed()

@@ -26,6 +26,10 @@ public sealed class InProcessSilo : IAsyncDisposable
     public int SiloPort { get; }
     public int GatewayPort { get; }
     public int HttpPort { get; }
+
+    /// <summary>The silo's web host (health, metrics, webhook intake) on loopback, ending in a slash.</summary>
+    public Uri HttpBaseUrl => new($"http://127.0.0.1:{HttpPort}/");
+
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
     public IServiceProvider Services => _app.Services;
 

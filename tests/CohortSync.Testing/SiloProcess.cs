@@ -41,6 +41,10 @@ public sealed class SiloProcess : IAsyncDisposable
     public int SiloPort { get; }
     public int GatewayPort { get; }
     public int HttpPort { get; }
+
+    /// <summary>The silo's web host (health, metrics, webhook intake) on loopback, ending in a slash.</summary>
+    public Uri HttpBaseUrl => new($"http://127.0.0.1:{HttpPort}/");
+
     public int ProcessId => _process.Id;
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 

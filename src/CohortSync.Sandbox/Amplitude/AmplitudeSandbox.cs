@@ -6,8 +6,9 @@ namespace CohortSync.Sandbox.Amplitude;
 /// In-memory Amplitude projects and cohorts behind the sandbox's copy of the Behavioral Cohorts API.
 /// Tests in the same process drive it through these methods; others use the /_admin/amplitude endpoints.
 /// Thread-safe: one lock guards the maps; cohort sources are immutable and stream outside the lock.
+/// It also plays Amplitude's cohort webhook sender (AmplitudeSandbox.Webhooks.cs).
 /// </summary>
-public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
+public sealed partial class AmplitudeSandbox(TimeProvider? timeProvider = null) : IAsyncDisposable
 {
     public const string DemoApiKey = "demo-amplitude-key";
     public const string DemoSecretKey = "demo-amplitude-secret";
@@ -17,6 +18,7 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
     private readonly Dictionary<string, Project> _projects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CohortRequest> _requests = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FileLink> _links = new(StringComparer.Ordinal);
+    private readonly AmplitudeWebhookSender _webhooks = new(timeProvider ?? TimeProvider.System);
     private long _nextAppId = 100_001;
     private int _held;
 
@@ -62,6 +64,7 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
     {
         lock (_lock)
         {
+            _webhooks.Remove(apiKey);
             return _projects.Remove(apiKey);
         }
     }
@@ -82,7 +85,11 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
         }
     }
 
-    /// <summary>Creates or replaces a cohort. Requests already made keep the members they saw.</summary>
+    /// <summary>
+    /// Creates or replaces a cohort. Requests already made keep the members they saw. When the project has a webhook
+    /// destination and the members are explicit (before and after, or the cohort is new), who entered and who left is
+    /// queued for sending.
+    /// </summary>
     /// <exception cref="KeyNotFoundException">No such project.</exception>
     /// <exception cref="ArgumentException">The definition is not exactly one of members, generated or raw, or is invalid.</exception>
     public AmplitudeCohortSummary PutCohort(string apiKey, string cohortId, AmplitudeCohortDefinition definition)
@@ -94,7 +101,11 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
             _time.GetUtcNow().ToUnixTimeMilliseconds());
         lock (_lock)
         {
-            ProjectOrThrow(apiKey).Cohorts[cohortId] = cohort;
+            var cohorts = ProjectOrThrow(apiKey).Cohorts;
+            var previous = cohorts.GetValueOrDefault(cohortId);
+            cohorts[cohortId] = cohort;
+            // Under the lock, so two changes of one cohort are queued in the order they were made.
+            QueueChange(apiKey, cohort, previous);
         }
 
         return cohort.Summary();
@@ -162,6 +173,7 @@ public sealed class AmplitudeSandbox(TimeProvider? timeProvider = null)
     {
         lock (_lock)
         {
+            _webhooks.Reset();
             _projects.Clear();
             _requests.Clear();
             _links.Clear();

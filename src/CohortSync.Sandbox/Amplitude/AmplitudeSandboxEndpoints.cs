@@ -227,6 +227,7 @@ public static class AmplitudeSandboxEndpoints
             Json(sandbox.PutCohort(apiKey, cohortId, await BodyAsync<AmplitudeCohortDefinition>(context))));
         admin.MapDelete("/projects/{apiKey}/cohorts/{cohortId}", (string apiKey, string cohortId) =>
             sandbox.DeleteCohort(apiKey, cohortId) ? Results.NoContent() : NotFound($"No cohort '{cohortId}'."));
+        admin.MapWebhookAdmin(sandbox);
         admin.MapPost("/seed-demo", () =>
         {
             sandbox.SeedDemo();

@@ -47,6 +47,9 @@ internal sealed class ExplicitCohortSource : CohortSource
 
     public override string Kind => "explicit";
     public override long Size => _members.Length;
+
+    /// <summary>The members as given; the webhook sender diffs them against the next ones.</summary>
+    public IReadOnlyList<AmplitudeMember> Members => _members;
     public override IReadOnlyList<string> PropertyKeys { get; }
 
     public override async Task WriteFileAsync(
