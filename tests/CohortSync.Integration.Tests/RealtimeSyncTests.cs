@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using CohortSync.Contracts;
+using CohortSync.Sandbox;
+using CohortSync.Sandbox.Amplitude;
 using CohortSync.Testing;
 using CohortSync.Testing.Webhooks;
 
@@ -158,6 +160,28 @@ public abstract class RealtimeSyncTests(StorageUnderTest storage)
         // The download is the truth: user-000043 entered by webhook but is not in the cohort Amplitude lists now.
         await WaitForListAsync(s, sync, ["user-000000", "user-000001", "user-000003", "user-000004", "user-000042"]);
         Assert.Equal("daily (auto)", (await s.StatusAsync(sync)).Reconcile);
+    }
+
+    [Fact]
+    public async Task The_sandbox_playing_amplitude_sends_a_cohort_change_that_reaches_the_list_by_the_mapped_property()
+    {
+        await using var s = await World.StartAsync(storage);
+        static AmplitudeMember Member(long id, string user) => new(id, user, new Dictionary<string, string?> { ["email"] = $"{user}@example.com" });
+        s.SetCohortMembers(Cohort, "Realtime", [Member(1, "ann"), Member(2, "ben")]);
+        var destination = await s.EnableWithDestinationAsync(userProperty: "email");
+        var token = await s.Project.IssueWebhookTokenAsync(false);
+        var sync = await s.StartSyncIdAsync(Cohort, destination, "realtime");
+        Assert.Equal(RunOutcome.Succeeded, (await s.WaitForRunAsync(sync, 1)).Outcome);
+        using var http = new HttpClient { BaseAddress = s.Sandbox.BaseUrl };
+        var admin = new SandboxAdminClient(http);
+        await admin.PutAmplitudeWebhookAsync(World.AmplitudeKey, new AmplitudeWebhookDestination(
+            new Uri(s.Silo.HttpBaseUrl, token.Path.TrimStart('/')).ToString(), new Dictionary<string, string> { ["Authorization"] = $"Bearer {token.Token}" }));
+
+        await admin.PutAmplitudeCohortAsync(World.AmplitudeKey, Cohort, new AmplitudeCohortDefinition("Realtime", [Member(2, "ben"), Member(3, "cat")]));
+
+        await admin.WaitForAmplitudeWebhookDeliveriesAsync(World.AmplitudeKey, 2, TimeSpan.FromSeconds(60));
+        await WaitForListAsync(s, sync, ["ben@example.com", "cat@example.com"]);
+        Assert.Equal(1, (await s.Project.GetAsync()).Downloads!.Used);
     }
 
     /// <summary>Enables the project, issues its webhook token, starts a realtime sync and waits for its first (download) run.</summary>
