@@ -32,7 +32,7 @@ public sealed class UploadScenario(World world, HarnessOptions options, ResultTa
         for (var from = 0; from < options.Members; from += IMemberUploadGrain.MaxChunk)
         {
             var count = Math.Min(IMemberUploadGrain.MaxChunk, options.Members - from);
-            await upload.PutChunkAsync("bench", chunks++, [.. Enumerable.Range(from, count).Select(i => $"file-user-{i:D9}")]);
+            await upload.PutChunkAsync("bench", chunks++, string.Join('\n', Enumerable.Range(from, count).Select(i => $"file-user-{i:D9}")), count);
         }
         await upload.CommitAsync("bench", chunks, options.Members, run: true);
         var sent = clock.Elapsed;

@@ -52,7 +52,7 @@ internal static class UploadCommand
                 {
                     chunk.Add(id);
                     if (chunk.Count < IMemberUploadGrain.MaxChunk) continue;
-                    await upload.PutChunkAsync(uploadId, chunks++, [.. chunk]).WaitAsync(cancellationToken);
+                    await upload.PutChunkAsync(uploadId, chunks++, string.Join('\n', chunk), chunk.Count).WaitAsync(cancellationToken);
                     members += chunk.Count;
                     chunk.Clear();
                     if (!context.Output.Json) context.Error.WriteLine($"sent {members:N0} members");
@@ -64,7 +64,7 @@ internal static class UploadCommand
             }
             if (chunk.Count > 0)
             {
-                await upload.PutChunkAsync(uploadId, chunks++, [.. chunk]).WaitAsync(cancellationToken);
+                await upload.PutChunkAsync(uploadId, chunks++, string.Join('\n', chunk), chunk.Count).WaitAsync(cancellationToken);
                 members += chunk.Count;
             }
             if (members == 0) throw new UsageException($"the file '{path}' has no members; nothing was changed");

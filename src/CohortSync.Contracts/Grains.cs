@@ -50,8 +50,12 @@ public interface IMemberUploadGrain : IGrainWithStringKey
 {
     const int MaxChunk = 50_000;
 
-    /// <summary>Stores chunk <paramref name="seq"/> (0, 1, …) of upload <paramref name="uploadId"/>: at most <see cref="MaxChunk"/> identifiers.</summary>
-    [Alias("PutChunk")] Task PutChunkAsync(string uploadId, int seq, string[] ids);
+    /// <summary>
+    /// Stores chunk <paramref name="seq"/> (0, 1, …) of upload <paramref name="uploadId"/>: <paramref name="count"/> identifiers,
+    /// at most <see cref="MaxChunk"/>, one per line in <paramref name="lines"/> (one string, not thousands: the silo's
+    /// memory per member stays that of a download).
+    /// </summary>
+    [Alias("PutChunk")] Task PutChunkAsync(string uploadId, int seq, string lines, int count);
 
     /// <summary>
     /// Checks that every chunk arrived (<paramref name="chunks"/>, <paramref name="members"/> in all), makes the upload the

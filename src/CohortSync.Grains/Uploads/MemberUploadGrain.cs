@@ -15,19 +15,22 @@ public sealed class MemberUploadGrain(IUploadStore store, ILogger<MemberUploadGr
 
     private string SyncKey => this.GetPrimaryKeyString();
 
-    public async Task PutChunkAsync(string uploadId, int seq, string[] ids)
+    public async Task PutChunkAsync(string uploadId, int seq, string lines, int count)
     {
         RequireUploadId(uploadId);
         if (seq < 0) throw Invalid($"chunk number {seq} is negative");
-        if (ids is null || ids.Length > IMemberUploadGrain.MaxChunk) throw Invalid($"a chunk holds at most {IMemberUploadGrain.MaxChunk} identifiers");
-        foreach (var id in ids)
+        if (count is < 1 or > IMemberUploadGrain.MaxChunk) throw Invalid($"a chunk holds 1 to {IMemberUploadGrain.MaxChunk} identifiers");
+        var found = 0;
+        foreach (var id in (lines ?? "").AsSpan().EnumerateLines())
         {
-            if (string.IsNullOrEmpty(id) || id.Length > MaxIdentifierLength || id.AsSpan().IndexOfAny('\n', '\r') >= 0)
-                throw Invalid($"chunk {seq} has an empty identifier, one longer than {MaxIdentifierLength} characters, or one with a line break");
+            found++;
+            if (id.IsEmpty || id.Length > MaxIdentifierLength)
+                throw Invalid($"chunk {seq} has an empty identifier or one longer than {MaxIdentifierLength} characters (line {found})");
         }
+        if (found != count || lines!.Contains('\r')) throw Invalid($"chunk {seq} holds {found} lines, not the {count} it says (or a carriage return)");
         // The first chunk finds out whether the sync exists, before anything is stored for it.
         if (seq == 0) await GrainFactory.GetGrain<ICohortSyncGrain>(SyncKey).GetStatusAsync();
-        await store.PutChunkAsync(SyncKey, uploadId, seq, ids, CancellationToken.None);
+        await store.PutChunkAsync(SyncKey, uploadId, seq, lines, count, CancellationToken.None);
     }
 
     public async Task<SyncInfo> CommitAsync(string uploadId, int chunks, long members, bool run)

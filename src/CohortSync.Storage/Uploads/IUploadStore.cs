@@ -11,7 +11,8 @@ namespace CohortSync.Storage.Uploads;
 /// </summary>
 public interface IUploadStore
 {
-    Task PutChunkAsync(string syncKey, string uploadId, int seq, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+    /// <param name="lines">The chunk's <paramref name="members"/> identifiers, one per line.</param>
+    Task PutChunkAsync(string syncKey, string uploadId, int seq, string lines, int members, CancellationToken cancellationToken);
 
     /// <summary>The upload's chunks and members so far.</summary>
     Task<(int Chunks, long Members)> CountAsync(string syncKey, string uploadId, CancellationToken cancellationToken);
@@ -40,13 +41,13 @@ public sealed class SqlUploadStore(Func<CancellationToken, Task<DbConnection>> o
         return connection;
     });
 
-    public async Task PutChunkAsync(string syncKey, string uploadId, int seq, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    public async Task PutChunkAsync(string syncKey, string uploadId, int seq, string lines, int members, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);
         await using var command = Command(connection, """
             INSERT INTO cohortsync_upload_chunk (sync_key, upload_id, seq, members, ids) VALUES (@sync_key, @upload_id, @seq, @members, @ids)
             ON CONFLICT (sync_key, upload_id, seq) DO UPDATE SET members = excluded.members, ids = excluded.ids;
-            """, ("sync_key", syncKey), ("upload_id", uploadId), ("seq", seq), ("members", ids.Count), ("ids", string.Join('\n', ids)));
+            """, ("sync_key", syncKey), ("upload_id", uploadId), ("seq", seq), ("members", members), ("ids", lines));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
