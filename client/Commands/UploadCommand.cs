@@ -45,17 +45,25 @@ internal static class UploadCommand
             var upload = cluster.Upload(projectId, syncId);
             var uploadId = $"u-{Guid.NewGuid():N}";
             var (chunks, members) = (0, 0L);
-            var chunk = new List<string>(IMemberUploadGrain.MaxChunk);
+            var chunk = new List<string>();
+            var chars = 0;
+            var reported = 0L;
             try
             {
                 foreach (var id in input.Members(identity).Identifiers())
                 {
                     chunk.Add(id);
-                    if (chunk.Count < IMemberUploadGrain.MaxChunk) continue;
+                    chars += id.Length + 1;
+                    if (chunk.Count < IMemberUploadGrain.MaxChunk && chars < IMemberUploadGrain.ChunkChars) continue;
                     await upload.PutChunkAsync(uploadId, chunks++, string.Join('\n', chunk), chunk.Count).WaitAsync(cancellationToken);
                     members += chunk.Count;
                     chunk.Clear();
-                    if (!context.Output.Json) context.Error.WriteLine($"sent {members:N0} members");
+                    chars = 0;
+                    if (!context.Output.Json && members - reported >= 100_000)
+                    {
+                        context.Error.WriteLine($"sent {members:N0} members");
+                        reported = members;
+                    }
                 }
             }
             catch (MemberFileException bad)

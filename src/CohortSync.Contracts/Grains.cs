@@ -51,6 +51,12 @@ public interface IMemberUploadGrain : IGrainWithStringKey
     const int MaxChunk = 50_000;
 
     /// <summary>
+    /// What a client puts in one chunk: up to this many characters, so that each chunk, here and when the run reads it
+    /// back, stays a small-object string the garbage collector takes back at once (a large one waits for a full GC).
+    /// </summary>
+    const int ChunkChars = 32_000;
+
+    /// <summary>
     /// Stores chunk <paramref name="seq"/> (0, 1, …) of upload <paramref name="uploadId"/>: <paramref name="count"/> identifiers,
     /// at most <see cref="MaxChunk"/>, one per line in <paramref name="lines"/> (one string, not thousands: the silo's
     /// memory per member stays that of a download).
