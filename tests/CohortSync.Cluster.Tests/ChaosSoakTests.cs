@@ -25,6 +25,7 @@ public sealed class ChaosSoakTests(PostgresFixture postgres, ITestOutputHelper o
             Duration = TimeSpan.FromSeconds(120),
             KillEvery = TimeSpan.FromSeconds(40),
             KillJitter = TimeSpan.FromSeconds(20),
+            MinimumKills = 2,
             SmallestCohort = 10,
             LargestCohort = 20_000,
             // Compressed: the changing cohorts' cadence is 30 s instead of 1 m; the hourly ones are real.

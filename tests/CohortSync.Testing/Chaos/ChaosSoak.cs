@@ -18,6 +18,12 @@ public sealed record ChaosSoakOptions
 
     public TimeSpan KillJitter { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Kills the soak makes at least: it shakes past <see cref="Duration"/> (up to twice as long) until it has, since a
+    /// loaded machine can stretch the restarts between kills beyond the time planned for them.
+    /// </summary>
+    public int MinimumKills { get; init; }
+
     /// <summary>Cohort sizes are spread evenly on a log scale between these.</summary>
     public int SmallestCohort { get; init; } = 10;
 
@@ -116,10 +122,12 @@ public sealed class ChaosSoak(ChaosSoakOptions options)
         var nextChange = DateTimeOffset.UtcNow + options.CohortChangeEvery;
         var nextBurst = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
         var postgresAt = options.RestartPostgres ? DateTimeOffset.UtcNow + options.Duration / 2 : DateTimeOffset.MaxValue;
-        while (DateTimeOffset.UtcNow < end)
+        var latest = end + options.Duration;
+        while (DateTimeOffset.UtcNow < end || _kills < options.MinimumKills && DateTimeOffset.UtcNow < latest)
         {
             var now = DateTimeOffset.UtcNow;
-            if (now >= nextKill)
+            // Past the planned end only to make the kills still owed: the next one comes at once.
+            if (now >= nextKill || now >= end)
             {
                 await KillOneAsync(world);
                 nextKill = DateTimeOffset.UtcNow + NextKillIn();
