@@ -66,7 +66,7 @@ public sealed class SiloCluster : IAsyncDisposable
     public string DataDir => _data.Path;
     public string ClusterId { get; }
 
-    /// <summary>The PostgreSQL database of a process cluster.</summary>
+    /// <summary>The world's PostgreSQL database (in process or processes); empty on SQLite.</summary>
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>The silo of an in-process world.</summary>
@@ -105,7 +105,8 @@ public sealed class SiloCluster : IAsyncDisposable
         {
             if (hosting == SiloHosting.InProcess)
             {
-                cluster._inProcessArgs = [.. await storage.SiloArgsAsync(cluster.DataDir), .. siloArgs];
+                if (storage.Backend == StorageBackend.Postgres) cluster.ConnectionString = await storage.CreateDatabaseAsync();
+                cluster._inProcessArgs = [.. await storage.SiloArgsAsync(cluster.DataDir, cluster.ConnectionString), .. siloArgs];
                 cluster._inProcess = await InProcessSilo.StartAsync(cluster.DataDir, null, null, cluster._inProcessArgs);
                 return cluster;
             }
