@@ -84,6 +84,9 @@ public sealed class SiloCluster : IAsyncDisposable
         ? new Dictionary<string, string?>(_extraEnvironment) { [SiloSettingsSecretKey] = _secretKey }
         : new Dictionary<string, string?>(_extraEnvironment);
 
+    /// <summary>The <c>application_name</c> of the test client's PostgreSQL sessions (gateway list reads).</summary>
+    public const string ClientApplicationName = "cohortsync-test-client";
+
     private const string SiloSettingsSecretKey = "COHORTSYNC_SECRET_KEY";
 
     private bool IsPostgresCluster => Hosting == SiloHosting.Processes && Storage.Backend == StorageBackend.Postgres;
@@ -209,7 +212,9 @@ public sealed class SiloCluster : IAsyncDisposable
         {
             if (IsPostgresCluster)
             {
-                client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", ConnectionString))
+                // Named, so what the silos ask of PostgreSQL can be told from what the test's client does.
+                var clientConnection = new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = ClientApplicationName }.ConnectionString;
+                client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", clientConnection))
                     .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ServiceId))
                     .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
             }
