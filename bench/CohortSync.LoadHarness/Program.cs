@@ -27,7 +27,7 @@ try
     {
         await using var world = await TenantProjects.StartWorldAsync(options, storage);
         await using var footprint = PostgresFootprint.Watch(world);
-        await new BigCohortScenarios(world, options, table).RunAsync();
+        await SayWhyTheSiloDiedAsync(world, new BigCohortScenarios(world, options, table).RunAsync);
         if (footprint is not null) await footprint.ReportAsync(table, "1–3 on PostgreSQL", syncs: 1, members: options.Members);
     }
     if (options.Scenarios.Contains(5)) await new PostgresDiffScenario(options, table).RunAsync();
@@ -35,14 +35,14 @@ try
     {
         await using var world = await TenantProjects.StartWorldAsync(options, storage);
         await using var footprint = PostgresFootprint.Watch(world);
-        await new ManySyncsScenario(world, options, table).RunAsync();
+        await SayWhyTheSiloDiedAsync(world, new ManySyncsScenario(world, options, table).RunAsync);
         if (footprint is not null) await footprint.ReportAsync(table, "4 on PostgreSQL", syncs: options.Syncs, members: (long)options.Syncs * options.MembersPerSync);
     }
     if (options.Scenarios.Contains(6)) await ChaosSoakScenario.RunAsync(options, table);
     if (options.Scenarios.Contains(7))
     {
         await using var world = await TenantProjects.StartWorldAsync(options, postgres);
-        await new IdShapesScenario(world, options, table).RunAsync();
+        await SayWhyTheSiloDiedAsync(world, new IdShapesScenario(world, options, table).RunAsync);
     }
     if (options.Scenarios.Contains(8))
     {
@@ -58,3 +58,18 @@ finally
 Console.WriteLine();
 Console.WriteLine($"load average at the end: {MachineFacts.LoadAverage()}");
 table.Print(Console.Out);
+
+// A scenario that fails because its silo exited prints the silo's exit code and the end of its output first.
+static async Task SayWhyTheSiloDiedAsync(World world, Func<Task> scenario)
+{
+    try
+    {
+        await scenario();
+    }
+    catch (Exception)
+    {
+        foreach (var silo in world.Silos.Where(s => s.Crashed))
+            Console.Error.WriteLine($"silo {silo.Name} exited with code {silo.ExitCode}; its last output:\n{silo.Output}");
+        throw;
+    }
+}
