@@ -1,4 +1,5 @@
 using System.Globalization;
+using CohortSync.Storage;
 
 namespace CohortSync.LoadHarness;
 
@@ -19,6 +20,10 @@ public sealed record HarnessOptions
     /// <summary>Scenario 8: webhook batches of 1,000 members posted a second, and for how long.</summary>
     public int WebhookRate { get; init; } = 50;
     public TimeSpan WebhookDuration { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Where the silo of scenarios 1–4 and 8 keeps its data: its own SQLite file, or a throwaway PostgreSQL.</summary>
+    public StorageBackend Storage { get; init; } = StorageBackend.Sqlite;
+    /// <summary>Scenario 7: members of each id shape's cohort.</summary>
+    public int ShapeMembers { get; init; } = 200_000;
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -37,6 +42,8 @@ public sealed record HarnessOptions
                 "--soak" => options with { SoakDuration = ParsePeriod(value) },
                 "--webhook-rate" => options with { WebhookRate = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--webhook-for" => options with { WebhookDuration = ParsePeriod(value) },
+                "--storage" => options with { Storage = ParseStorage(value) },
+                "--shape-members" => options with { ShapeMembers = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--silo-arg" => options with { SiloArgs = [.. options.SiloArgs, value] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
@@ -44,6 +51,13 @@ public sealed record HarnessOptions
         }
         return options;
     }
+
+    private static StorageBackend ParseStorage(string text) => text switch
+    {
+        "sqlite" => StorageBackend.Sqlite,
+        "postgres" => StorageBackend.Postgres,
+        _ => throw new ArgumentException($"--storage is sqlite or postgres, not '{text}'"),
+    };
 
     private static TimeSpan ParsePeriod(string text) => text[^1] switch
     {

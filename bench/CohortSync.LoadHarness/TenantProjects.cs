@@ -5,9 +5,9 @@ using CohortSync.Testing;
 namespace CohortSync.LoadHarness;
 
 /// <summary>
-/// The load harness's world: the test world with its silo as its own process on a fresh SQLite file (so its
-/// memory is its own), a sandbox that keeps a long request log, and many tenant projects, each with an
-/// Amplitude project and an Iterable project of its own.
+/// The load harness's world: the test world with its silo as its own process (so its memory is its own) on a fresh
+/// SQLite file or a fresh database on the harness's throwaway PostgreSQL, a sandbox that keeps a long request log,
+/// and many tenant projects, each with an Amplitude project and an Iterable project of its own.
 /// </summary>
 public static class TenantProjects
 {
@@ -15,9 +15,11 @@ public static class TenantProjects
 
     public static string IterableKeyOf(string projectId) => $"{IterableKey}-{projectId}";
 
-    public static Task<World> StartWorldAsync(HarnessOptions options) =>
+    /// <param name="postgres">The server to make the world's database on; null for the silo's own SQLite file.</param>
+    public static Task<World> StartWorldAsync(HarnessOptions options, PostgresFixture? postgres = null) =>
         World.StartAsync(new WorldOptions
         {
+            Storage = postgres is null ? StorageUnderTest.Sqlite : StorageUnderTest.Postgres(postgres),
             Hosting = SiloHosting.Processes,
             SiloArgs = options.SiloArgs,
             Sandbox = new SandboxOptions { RequestLogCapacity = 2_000_000 },

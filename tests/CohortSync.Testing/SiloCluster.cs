@@ -66,7 +66,7 @@ public sealed class SiloCluster : IAsyncDisposable
     public string DataDir => _data.Path;
     public string ClusterId { get; }
 
-    /// <summary>The PostgreSQL database of a process cluster.</summary>
+    /// <summary>The world's PostgreSQL database (in process or processes); empty on SQLite.</summary>
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>The silo of an in-process world.</summary>
@@ -83,6 +83,9 @@ public sealed class SiloCluster : IAsyncDisposable
     public IReadOnlyDictionary<string, string?> SiloEnvironment => IsPostgresCluster
         ? new Dictionary<string, string?>(_extraEnvironment) { [SiloSettingsSecretKey] = _secretKey }
         : new Dictionary<string, string?>(_extraEnvironment);
+
+    /// <summary>The <c>application_name</c> of the test client's PostgreSQL sessions (gateway list reads).</summary>
+    public const string ClientApplicationName = "cohortsync-test-client";
 
     private const string SiloSettingsSecretKey = "COHORTSYNC_SECRET_KEY";
 
@@ -105,7 +108,8 @@ public sealed class SiloCluster : IAsyncDisposable
         {
             if (hosting == SiloHosting.InProcess)
             {
-                cluster._inProcessArgs = [.. await storage.SiloArgsAsync(cluster.DataDir), .. siloArgs];
+                if (storage.Backend == StorageBackend.Postgres) cluster.ConnectionString = await storage.CreateDatabaseAsync();
+                cluster._inProcessArgs = [.. await storage.SiloArgsAsync(cluster.DataDir, cluster.ConnectionString), .. siloArgs];
                 cluster._inProcess = await InProcessSilo.StartAsync(cluster.DataDir, null, null, cluster._inProcessArgs);
                 return cluster;
             }
@@ -208,7 +212,9 @@ public sealed class SiloCluster : IAsyncDisposable
         {
             if (IsPostgresCluster)
             {
-                client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", ConnectionString))
+                // Named, so what the silos ask of PostgreSQL can be told from what the test's client does.
+                var clientConnection = new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = ClientApplicationName }.ConnectionString;
+                client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", clientConnection))
                     .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ServiceId))
                     .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
             }

@@ -21,13 +21,14 @@ public sealed class StorageUnderTest(StorageBackend backend, PostgresFixture? po
     public Task<string> CreateDatabaseAsync() => PostgresFixture.CreateDatabaseAsync();
 
     /// <summary>
-    /// Options for an in-process silo on a new, empty database (migrated at start); made once per world so a
-    /// restarted silo finds the same database. The data folder also holds the cluster's shared secret key.
+    /// Options for an in-process silo on <paramref name="connectionString"/>, or a new, empty database when none is given
+    /// (migrated at start); made once per world so a restarted silo finds the same database. The data folder also holds
+    /// the cluster's shared secret key.
     /// </summary>
-    public async Task<string[]> SiloArgsAsync(string dataDir)
+    public async Task<string[]> SiloArgsAsync(string dataDir, string? connectionString = null)
     {
         if (Backend == StorageBackend.Sqlite) return [];
-        var connectionString = await CreateDatabaseAsync();
+        if (string.IsNullOrEmpty(connectionString)) connectionString = await CreateDatabaseAsync();
         // A cluster takes its key from configuration, never generates one: every silo must decrypt every other's secrets.
         var keyFile = Path.Combine(dataDir, "cluster-secret.key");
         await File.WriteAllTextAsync(keyFile, NewSecretKey());
