@@ -7,7 +7,7 @@ namespace CohortSync.LoadHarness;
 /// <summary>
 /// What a scenario on PostgreSQL asks of the database: the sessions the silo holds open while it runs (sampled from
 /// pg_stat_activity, the harness's own client and this sampler left out), and what it leaves in each cohortsync and
-/// orleans table (pg_total_relation_size: heap, TOAST and indexes; exact row counts).
+/// orleans table (pg_total_relation_size: heap, TOAST and indexes; exact row counts; the live rows' bytes).
 /// </summary>
 public sealed class PostgresFootprint : IAsyncDisposable
 {
@@ -83,11 +83,18 @@ public sealed class PostgresFootprint : IAsyncDisposable
         long totalRows = 0, totalBytes = 0;
         foreach (var (name, bytes) in sizes)
         {
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM \"{name}\"", connection);
-            var rows = (long)(await count.ExecuteScalarAsync())!;
+            // Live bytes: the rows as they are now, without dead versions, page and index overhead (which autovacuum reuses).
+            await using var count = new NpgsqlCommand($"SELECT count(*), coalesce(sum(pg_column_size(t.*)), 0)::bigint FROM \"{name}\" t", connection);
+            long rows, live;
+            await using (var reader = await count.ExecuteReaderAsync())
+            {
+                await reader.ReadAsync();
+                (rows, live) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
             (totalRows, totalBytes) = (totalRows + rows, totalBytes + bytes);
             if (rows == 0 && bytes <= 16 * 1024) continue; // an empty table and its index pages
-            table.Add(scenario, $"table {name}: rows / size", $"{rows:N0} / {Kb(bytes)}", note: PerSyncAndMember(rows, bytes, syncs, members));
+            table.Add(scenario, $"table {name}: rows / size / live", $"{rows:N0} / {Kb(bytes)} / {Kb(live)}", note: PerSyncAndMember(rows, bytes, syncs, members)
+                + string.Create(CultureInfo.InvariantCulture, $"; live {live / (double)Math.Max(rows, 1):N0} B a row"));
         }
         table.Add(scenario, "all cohortsync and orleans tables: rows / size", $"{totalRows:N0} / {Kb(totalBytes)}",
             note: PerSyncAndMember(totalRows, totalBytes, syncs, members));
