@@ -18,7 +18,7 @@ internal static class SyncCommands
         UploadCommand.Create(runner),
         Control(runner, "pause", "Pause a sync: no runs until it is resumed.", s => s.PauseAsync()),
         Control(runner, "resume", "Resume a paused sync.", s => s.ResumeAsync()),
-        Control(runner, "stop", "Stop a sync for good: cancels an active run and its cadence; the Iterable list stays as it is.", s => s.StopAsync()),
+        StopCommand.Create(runner),
         History(runner),
         Wait(runner),
         Preview(runner),

@@ -81,6 +81,12 @@ public interface ICohortSyncGrain : IGrainWithStringKey
     [Alias("Resume")] Task<SyncInfo> ResumeAsync();
     /// <summary>Stops the sync for good: cancels an active run and its cadence. The Iterable list is left as it is.</summary>
     [Alias("Stop")] Task<SyncInfo> StopAsync();
+    /// <summary>
+    /// Stops the sync for good and does <paramref name="list"/> with its Iterable list, recorded in its history. Emptying
+    /// or deleting happens in the background (the sync shows <c>stopped</c> with the reason meanwhile; <c>sync wait</c>
+    /// waits for it); asked again, it is carried out again only while it has not succeeded.
+    /// </summary>
+    [Alias("StopWithList")] Task<SyncInfo> StopAsync(ListOnStop list);
     [Alias("GetHistory")] Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit);
 
     /// <summary>

@@ -105,6 +105,21 @@ public sealed record RunRecord(
 {
     /// <summary>Where the run's members came from: a cohort download, or the changes Amplitude pushed (realtime syncs).</summary>
     [Id(8)] public RunSource Source { get; init; }
+
+    /// <summary>Set on the entry <c>sync stop</c> records: what it did with the list (kept, emptied, deleted).</summary>
+    [Id(30)] public ListOnStop? Stop { get; init; }
+}
+
+/// <summary>What <c>sync stop</c> does with the sync's Iterable list (<c>--list</c>); whichever it is, the list is not touched again after.</summary>
+[GenerateSerializer, Alias("cs.ListOnStop")]
+public enum ListOnStop
+{
+    /// <summary>The list stays as it is (the default).</summary>
+    Keep = 0,
+    /// <summary>Every member the sync put in the list is unsubscribed from it; the list itself stays.</summary>
+    Empty = 1,
+    /// <summary>The list is deleted in Iterable and the synced set forgotten.</summary>
+    Delete = 2,
 }
 
 [GenerateSerializer, Alias("cs.RunSource")]

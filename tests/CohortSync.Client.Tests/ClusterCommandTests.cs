@@ -328,9 +328,34 @@ public sealed partial class ClusterCommandTests(RealSiloFixture fixture)
         Assert.StartsWith("error: no run finished within 1 s", Assert.Single(result.StderrLines));
         AssertExit(ExitCodes.Ok, stopped);
         Assert.Equal("stopped", Json(stopped).GetProperty("state").GetString());
-        var last = Assert.Single(Json(await RunAsync(["sync", "history", projectId, syncId, "--json"])).EnumerateArray());
-        Assert.Equal("cancelled", last.GetProperty("outcome").GetString());
-        Assert.Equal("stopped by the operator", last.GetProperty("reason").GetString());
+        var history = Json(await RunAsync(["sync", "history", projectId, syncId, "--json"])).EnumerateArray().ToList();
+        Assert.Equal(2, history.Count);
+        // Newest first: the stop itself (the list kept), then the run it cancelled.
+        Assert.Equal(("stop", "keep"), (history[0].GetProperty("trigger").GetString(), history[0].GetProperty("stop").GetString()));
+        Assert.Equal("cancelled", history[1].GetProperty("outcome").GetString());
+        Assert.Equal("stopped by the operator", history[1].GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Sync_stop_list_empty_wait_prints_the_stop_run_and_a_bad_list_value_is_exit_2()
+    {
+        var projectId = await _cli.EnabledProjectAsync("stop-empty");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        _cli.SetCohort(projectId, "c", "u-1", "u-2");
+        var syncId = await _cli.StartSyncAsync(projectId, "c", destinationId, "daily");
+        AssertExit(ExitCodes.Ok, await RunAsync(["sync", "wait", projectId, syncId]));
+
+        var bad = await RunAsync(["sync", "stop", projectId, syncId, "--list", "drop"]);
+        var emptied = await RunAsync(["sync", "stop", projectId, syncId, "--list", "empty", "--wait", "--json"]);
+
+        AssertExit(ExitCodes.Usage, bad);
+        Assert.Contains("--list must be keep, empty or delete, not 'drop'", bad.Stderr);
+        AssertExit(ExitCodes.Ok, emptied);
+        var run = Json(emptied).GetProperty("run");
+        Assert.Equal(("stop", "empty", "succeeded", 2L), (run.GetProperty("trigger").GetString(), run.GetProperty("stop").GetString(),
+            run.GetProperty("outcome").GetString(), run.GetProperty("counts").GetProperty("removed").GetInt64()));
+        var status = Json(await RunAsync(["sync", "status", projectId, syncId, "--json"]));
+        Assert.Empty(World.ListMembers(status.GetProperty("listId").GetInt64()));
     }
 
     [Fact]

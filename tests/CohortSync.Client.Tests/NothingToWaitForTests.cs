@@ -62,6 +62,7 @@ public sealed class NothingToWaitForTests
         public Task<SyncInfo> ResumeAsync() => throw new NotSupportedException();
 
         public Task<SyncInfo> StopAsync() => throw new NotSupportedException();
+        public Task<SyncInfo> StopAsync(ListOnStop list) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit) => throw new NotSupportedException();
 

@@ -8,7 +8,7 @@ namespace CohortSync.Grains.Tests;
 public sealed class HeldRunStateTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
-    private const string Reason = "held: this run would empty the list (all 3,000 members); nothing was sent";
+    private const string Reason = "held: this run would remove every member (all 3,000); nothing was sent";
 
     private static CohortSyncState HeldSync()
     {

@@ -36,7 +36,7 @@ public sealed class RemovalGuardTests
         var held = await w.RunAndWaitAsync(syncId);
 
         Assert.Equal(RunOutcome.Held, held.Outcome);
-        Assert.Equal("held: this run would empty the list (all 3,000 members); nothing was sent. Approve or reject it: cohortsync sync approve|reject", held.Reason);
+        Assert.Equal("held: this run would remove every member (all 3,000); nothing was sent. Approve or reject it: cohortsync sync approve|reject", held.Reason);
         Assert.Equal((3000L, 0L, 0), (held.Counts.PlannedRemoves, held.Counts.Removed, held.Counts.Requests));
         Assert.Empty(w.IterableWritesSince(mark));
         Assert.Equal(cohort.Order(StringComparer.Ordinal), w.ListMembers(listId).Order(StringComparer.Ordinal));

@@ -24,7 +24,8 @@ public sealed record RunRequest(
     bool ApplyChanges = false,
     string? CohortName = null,
     IUploadedMembers? Upload = null,
-    string? UploadId = null)
+    string? UploadId = null,
+    ListOnStop? Stop = null)
 {
     /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
     public bool Holds(long listed, long removes) =>
@@ -40,6 +41,7 @@ public sealed record RunRequest(
 /// </param>
 /// <param name="Held">The removal guard held the run before it sent anything; <paramref name="Note"/> says why.</param>
 /// <param name="UploadId">The member file the run read instead of a download, if it read one.</param>
+/// <remarks><c>RunRequest.Stop</c> set: the run only empties or deletes the list of a stopped sync (no cohort read, no guard).</remarks>
 public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false, long? ChangesCursor = null,
     string? UploadId = null);
 

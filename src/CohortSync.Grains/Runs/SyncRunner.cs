@@ -71,6 +71,7 @@ public sealed class SyncRunner(
         CancellationToken ct)
     {
         var journal = new RunJournal(snapshots, request.SyncKey, retry);
+        if (request.Stop is { } stop) return await StopListAsync(request, stop, journal, tally, confirmOwner, ct);
         // A download covers every change pushed before it began; an apply, those it read.
         var cursor = request.Changes is { } changes ? await changes.LatestAsync(ct) : (long?)null;
         MemberSet? synced = null;
@@ -139,6 +140,42 @@ public sealed class SyncRunner(
         await confirmOwner();
         await journal.CompactAsync(final, ct);
         return new RunResult(cohortName, listId, listName, final.Count, tally.Note, ChangesCursor: cursor, UploadId: request.UploadId);
+    }
+
+    /// <summary>
+    /// The list action of <c>sync stop</c>: unsubscribe every member the sync put in the list, or delete the list, and
+    /// forget what the sync held. The operator asked for it, so the removal guard does not apply; nothing is read from Amplitude.
+    /// </summary>
+    private async Task<RunResult> StopListAsync(RunRequest request, ListOnStop stop, RunJournal journal, RunTally tally, Func<Task> confirmOwner,
+        CancellationToken ct)
+    {
+        tally.Phase = RunPhase.PreparingList;
+        var name = request.CohortName ?? request.CohortId;
+        if (request.ListId is not long listId || !await request.Lists.ExistsAsync(listId, ct))
+        {
+            await confirmOwner();
+            await journal.ClearAsync(ct);
+            return new RunResult(name, null, null, 0, "the sync has no list in Iterable any more; there was nothing to " + (stop == ListOnStop.Empty ? "empty" : "delete"));
+        }
+        tally.Phase = RunPhase.Pushing;
+        if (stop == ListOnStop.Delete)
+        {
+            try { await request.Iterable.DeleteListAsync(listId, ct); }
+            catch (Iterable.Errors.IterableListNotFoundException) { /* gone already: what was asked */ }
+            await confirmOwner();
+            await journal.ClearAsync(ct);
+            return new RunResult(name, null, null, 0, $"Iterable list {listId} was deleted and the synced set forgotten");
+        }
+        var synced = await journal.LoadSyncedAsync(ct);
+        tally.PlannedRemoves = synced.Count;
+        var push = new BatchPusher(request.Iterable, listId, freshList: false, request.Lists, journal, tally, Options, request.RequestsInFlight ?? Options.RequestsInFlight);
+        var removed = await push.RemoveAsync(synced, ct);
+        tally.Phase = RunPhase.Recording;
+        var final = synced.Apply(MemberSet.Empty, removed);
+        await confirmOwner();
+        await journal.CompactAsync(final, ct);
+        return new RunResult(name, listId, null, final.Count, string.Create(CultureInfo.InvariantCulture,
+            $"{removed.Count:N0} members the sync had put in Iterable list {listId} were unsubscribed from it; the list stays, no longer synced"));
     }
 
     /// <summary>
@@ -233,7 +270,7 @@ public sealed class SyncRunner(
     private static string HeldReason(RunRequest request, long listed, long removes)
     {
         var what = removes >= listed
-            ? $"empty the list (all {listed:N0} members)"
+            ? $"remove every member (all {listed:N0})"
             : $"remove {removes:N0} of {listed:N0} members ({removes * 100 / listed}%), beyond the guard ({(request.Guard ?? RemovalGuard.Default).Describe()})";
         return string.Create(CultureInfo.InvariantCulture, $"held: this run would {what}; nothing was sent. Approve or reject it: cohortsync sync approve|reject");
     }

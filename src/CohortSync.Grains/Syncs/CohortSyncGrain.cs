@@ -121,15 +121,23 @@ public sealed class CohortSyncGrain(
         await WriteAsync();
     }
 
-    public async Task<SyncInfo> StopAsync()
+    public Task<SyncInfo> StopAsync() => StopAsync(ListOnStop.Keep);
+
+    public async Task<SyncInfo> StopAsync(ListOnStop list)
     {
-        Require();
+        if (Require().State is SyncState.Stopped)
+        {
+            // A repeated stop (its answer lost) changes nothing; one whose list action failed carries it out again.
+            if (Sync.StopAgainNeedsRun(list) && !RunActiveHere) await StartRunAsync("stop");
+            return Info(Sync);
+        }
         if (RunActiveHere) await _slot.CancelAsync(CancelCause.Stopped);
-        Sync.Stop("stopped by the operator");
+        Sync.Stop("stopped by the operator", list, DateTimeOffset.UtcNow, Options.HistoryLimit);
         await WriteAsync();
         _ = GrainFactory.GetGrain<Projects.IProjectAccess>(Sync.ProjectId).SyncStoppedAsync(Sync.SyncId);
         await UnregisterAsync(CadenceReminder);
-        await UnregisterAsync(GuardReminder);
+        if (list == ListOnStop.Keep) await UnregisterAsync(GuardReminder);
+        else await StartRunAsync("stop");
         return Info(Sync);
     }
 
@@ -155,7 +163,7 @@ public sealed class CohortSyncGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (!Sync.Exists || Sync.State is SyncState.Stopped)
+        if (!Sync.Exists || (Sync.State is SyncState.Stopped && (reminderName != GuardReminder || Sync.PendingStop is null)))
         {
             await UnregisterAsync(reminderName);
             return;
@@ -168,7 +176,7 @@ public sealed class CohortSyncGrain(
         else if (reminderName == CadenceReminder) await StartRunAsync(Sync.Cadence.IsRealtime ? "reconcile" : "cadence");
         // A run checkpointed as active but not running here was cut short (silo died); a run that failed for the
         // cluster, or a failed one-time sync, is the guard's to resume. Anything else: the guard has nothing to guard.
-        else if (reminderName == GuardReminder && (Sync.ActiveRun is not null || Sync.ResumeByGuard)) await StartRunAsync("resume", Sync.ResumeSource);
+        else if (reminderName == GuardReminder && (Sync.ActiveRun is not null || Sync.ResumeByGuard)) await StartRunAsync(Sync.State is SyncState.Stopped ? "stop" : "resume", Sync.ResumeSource);
         else if (reminderName == GuardReminder) await UnregisterAsync(GuardReminder);
     }
 

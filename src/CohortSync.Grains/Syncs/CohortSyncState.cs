@@ -59,6 +59,12 @@ public sealed class CohortSyncState
     /// <summary>A committed member file (<c>sync upload</c>) the next run reads instead of downloading; cleared when that run succeeds.</summary>
     [Id(25)] public PendingUpload? Upload { get; set; }
 
+    /// <summary>
+    /// What a stopped sync still has to do with its list (<c>sync stop --list empty|delete</c>) until a stop run carries it
+    /// out; null once done, and for a sync stopped with its list kept.
+    /// </summary>
+    [Id(30)] public ListOnStop? PendingStop { get; set; }
+
     /// <summary>How often a run downloads the cohort: each cadence slot, or for a realtime sync its reconciliation interval.</summary>
     public TimeSpan DownloadPeriod => Cadence.IsRealtime ? ReconcileEvery ?? AutoReconcile ?? Cadence.Period : Cadence.Period;
 
@@ -181,9 +187,11 @@ public sealed class CohortSyncState
                 FinishedAt = now,
             }, historyLimit);
         }
-        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts()) { Source = source };
-        State = SyncState.Running;
-        StateReason = null;
+        // A stopped sync runs only to carry out its stop's list action, and stays stopped meanwhile.
+        var stop = State is SyncState.Stopped ? PendingStop : null;
+        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts()) { Source = source, Stop = stop };
+        if (stop is null) (State, StateReason) = (SyncState.Running, null);
+        else StateReason = $"stopped by the operator; {(stop == ListOnStop.Empty ? "emptying" : "deleting")} the Iterable list";
         return ActiveRun;
     }
 
@@ -196,7 +204,8 @@ public sealed class CohortSyncState
     public void FinishRun(RunRecord run, RunEnd end, RunPhase phase, RunCounts counts, DateTimeOffset now, int historyLimit)
     {
         var (outcome, reason, result) = (end.Outcome, end.Reason, end.Result);
-        ResumeByGuard = outcome == RunOutcome.FailedRetryable && (end.Kind == FailureKind.Transient || !IsRecurring);
+        // A stop's list action that failed for a reason that may pass is the guard's to carry out, like a one-time sync.
+        ResumeByGuard = outcome == RunOutcome.FailedRetryable && (end.Kind == FailureKind.Transient || !IsRecurring || run.Stop is not null);
         if (outcome is RunOutcome.Succeeded or RunOutcome.Held) ApprovedRemovals = null;
         if (outcome == RunOutcome.Succeeded && result?.ChangesCursor is long cursor) ChangesCursor = Math.Max(ChangesCursor, cursor);
         if (outcome == RunOutcome.Succeeded && run.Source == RunSource.Upload && Upload?.UploadId == result?.UploadId) Upload = null;
@@ -218,7 +227,16 @@ public sealed class CohortSyncState
             Counts = counts,
         }, historyLimit);
 
-        if (end.KeyRejected)
+        if (run.Stop is { } stop)
+        {
+            // Stopped it stays, whatever happened to the list; the reason says what the list holds now.
+            if (outcome == RunOutcome.Succeeded) PendingStop = null;
+            StateReason = outcome == RunOutcome.Succeeded
+                ? $"stopped by the operator; the Iterable list was {(stop == ListOnStop.Empty ? "emptied" : "deleted")}"
+                : $"stopped by the operator; the Iterable list could not be {(stop == ListOnStop.Empty ? "emptied" : "deleted")} ({reason}); "
+                    + (ResumeByGuard ? "it is tried again shortly" : $"fix that and run 'cohortsync sync stop --list {stop.ToString().ToLowerInvariant()}' again");
+        }
+        else if (end.KeyRejected)
         {
             PauseForDestination(reason ?? "Iterable rejected the destination's API key");
         }
@@ -258,13 +276,41 @@ public sealed class CohortSyncState
         PausedByDestination = false;
     }
 
-    public void Stop(string reason)
+    /// <summary>
+    /// Stops the sync for good. With the list kept, the stop is recorded in the history at once; emptying or deleting
+    /// it is left pending for the stop run the grain starts (<see cref="BeginRun"/>), which records it when it ends.
+    /// </summary>
+    public void Stop(string reason, ListOnStop list = ListOnStop.Keep, DateTimeOffset? now = null, int historyLimit = 100)
     {
         State = SyncState.Stopped;
         StateReason = reason;
         ApprovedRemovals = null;
         NextRunAt = null;
+        Upload = null;
+        PendingStop = list == ListOnStop.Keep ? null : list;
+        if (list != ListOnStop.Keep || now is not { } at) return;
+        Record(new RunRecord(++RunCounter, "stop", at, at, RunOutcome.Succeeded, "stopped by the operator; the Iterable list was kept as it is",
+            RunPhase.Finished, new RunCounts())
+        { Stop = ListOnStop.Keep }, historyLimit);
     }
+
+    /// <summary>
+    /// Whether <c>sync stop --list <paramref name="list"/></c> on a sync already stopped has anything left to do: only a
+    /// pending list action asked again. A list kept, emptied or deleted is never touched again; asking for anything else
+    /// is refused.
+    /// </summary>
+    public bool StopAgainNeedsRun(ListOnStop list)
+    {
+        if (PendingStop == list) return true;
+        if (list == ListOnStop.Keep && PendingStop is null) return false;
+        var done = History.LastOrDefault(r => r.Stop is not null && r.Outcome == RunOutcome.Succeeded)?.Stop;
+        if (done == list) return false;
+        throw new CohortSyncException(ErrorCodes.InvalidState, PendingStop is { } pending
+            ? $"sync {SyncId} is stopped and its list is being {(pending == ListOnStop.Empty ? "emptied" : "deleted")}; that cannot be changed now"
+            : $"sync {SyncId} is stopped and its list was {Past(done ?? ListOnStop.Keep)}; a stopped sync's list is not touched again");
+    }
+
+    private static string Past(ListOnStop list) => list switch { ListOnStop.Empty => "emptied", ListOnStop.Delete => "deleted", _ => "kept as it was" };
 
     /// <summary>When the cadence runs the sync next: its slot (spread by the sync's key) after <paramref name="now"/>, or null.</summary>
     public DateTimeOffset? NextCadenceSlot(DateTimeOffset now)

@@ -35,7 +35,7 @@ public sealed class RemovalGuardRunTests : IAsyncLifetime
         var result = await _world.RunAsync(tally);
 
         Assert.True(result.Held);
-        Assert.Equal("held: this run would empty the list (all 20 members); nothing was sent. Approve or reject it: cohortsync sync approve|reject", result.Note);
+        Assert.Equal("held: this run would remove every member (all 20); nothing was sent. Approve or reject it: cohortsync sync approve|reject", result.Note);
         Assert.Empty(await _world.IterableCallsSinceAsync(mark));
         Assert.Equal((0L, 20L, 0L, 0), (tally.Snapshot().PlannedAdds, tally.Snapshot().PlannedRemoves, tally.Snapshot().Removed, tally.Snapshot().Requests));
         Assert.Equal(Members.Range(0, 20), _world.ListMembers(_world.ListId!.Value));
