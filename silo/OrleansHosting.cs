@@ -1,6 +1,7 @@
 using CohortSync.Grains;
 using CohortSync.Grains.Secrets;
 using CohortSync.Storage;
+using CohortSync.Storage.Refused;
 using CohortSync.Storage.Snapshots;
 using CohortSync.Storage.Uploads;
 using CohortSync.Storage.Webhooks;
@@ -57,6 +58,9 @@ public static class OrleansHosting
         builder.Services.AddSingleton<IUploadStore>(settings.Storage == StorageKind.Sqlite
             ? SqlUploadStore.Sqlite(SqliteConnectionStrings.ForFile(settings.SqlitePath))
             : SqlUploadStore.Postgres(settings.Postgres!));
+        builder.Services.AddSingleton<IRefusedMemberStore>(settings.Storage == StorageKind.Sqlite
+            ? SqlRefusedMemberStore.Sqlite(SqliteConnectionStrings.ForFile(settings.SqlitePath))
+            : SqlRefusedMemberStore.Postgres(settings.Postgres!));
         return builder;
     }
 

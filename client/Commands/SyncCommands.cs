@@ -19,6 +19,7 @@ internal static class SyncCommands
         Control(runner, "pause", "Pause a sync: no runs until it is resumed.", s => s.PauseAsync()),
         Control(runner, "resume", "Resume a paused sync.", s => s.ResumeAsync()),
         StopCommand.Create(runner),
+        RefusedCommand.Create(runner),
         History(runner),
         Wait(runner),
         Preview(runner),
@@ -110,22 +111,27 @@ internal static class SyncCommands
         var sync = Symbols.SyncId();
         var wait = Symbols.Wait();
         var timeout = Symbols.Timeout();
+        var retryRefused = new Option<bool>("--retry-refused")
+        {
+            Description = "Send the members Iterable refused before again now, instead of after their cooldown (see 'sync refused').",
+        };
         var command = new Command("run", "Run a sync now, unless a run is already active (then --wait waits for that one).")
         {
-            project, sync, wait, timeout,
+            project, sync, wait, timeout, retryRefused,
         };
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var grain = cluster.Sync(parse.GetRequiredValue(project), parse.GetRequiredValue(sync));
+            var request = new RunNowRequest { RetryRefused = parse.GetValue(retryRefused) };
             if (!parse.GetValue(wait))
             {
-                context.Output.Sync(await grain.RunNowAsync().WaitAsync(cancellationToken));
+                context.Output.Sync(await grain.RunNowAsync(request).WaitAsync(cancellationToken));
                 return ExitCodes.Ok;
             }
             // The run to report is the first one numbered above what had finished before the trigger.
             var before = await grain.GetStatusAsync().WaitAsync(cancellationToken);
-            await grain.RunNowAsync().WaitAsync(cancellationToken);
+            await grain.RunNowAsync(request).WaitAsync(cancellationToken);
             var waited = await context.Waiter.WaitForRunAfterAsync(grain, LastFinishedRunNumber(before), parse.GetValue(timeout), cancellationToken);
             return Finish(context, waited);
         });

@@ -26,6 +26,8 @@ public sealed class ResultWriter(TextWriter output, bool json)
 
     public void Preview(SyncPreview preview) => Write(preview, TextFormat.Preview);
 
+    public void Refused(RefusedPage page) => Write(page, TextFormat.Refused);
+
     /// <summary>Something new was created: in text mode the id alone, so <c>ID=$(cohortsync …)</c> works.</summary>
     public void Created<T>(T record, string id) => Write(record, _ => id + "\n");
 

@@ -98,6 +98,15 @@ public static class TextFormat
         return table.ToString();
     }
 
+    public static string Refused(RefusedPage page)
+    {
+        if (page.Total == 0) return "no refused members\n";
+        var table = new TextTable("MEMBER", "REASON", "REFUSED", "SENT AGAIN FROM");
+        foreach (var m in page.Members) table.Add(m.Member, m.Reason, Time(m.RefusedAt), Time(m.RetryAfter));
+        var more = page.Next is null ? "" : $"more: --after {page.Next}\n";
+        return $"{table}{Count(page.Total)} refused in all; sync run --retry-refused sends them again now\n{more}";
+    }
+
     public static string Preview(SyncPreview p) => new TextBlock()
         .Add("sync", p.SyncId)
         .Add("cohort", $"{p.CohortId} ({p.CohortName})")

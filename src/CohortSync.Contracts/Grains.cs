@@ -77,6 +77,13 @@ public interface ICohortSyncGrain : IGrainWithStringKey
     [Alias("GetStatus")] Task<SyncInfo> GetStatusAsync();
     /// <summary>Starts a run now unless one is active; returns at once.</summary>
     [Alias("RunNow")] Task<SyncInfo> RunNowAsync();
+    /// <summary>Starts a run now as <paramref name="request"/> says (e.g. sending refused members again), unless one is active.</summary>
+    [Alias("RunNowWith")] Task<SyncInfo> RunNowAsync(RunNowRequest request);
+    /// <summary>
+    /// The members Iterable refused for this sync, up to <paramref name="limit"/> (1–1000) after <paramref name="after"/>
+    /// in ordinal order, with their reasons and when a run sends them again.
+    /// </summary>
+    [Alias("GetRefused")] Task<RefusedPage> GetRefusedAsync(string? after, int limit);
     [Alias("Pause")] Task<SyncInfo> PauseAsync();
     [Alias("Resume")] Task<SyncInfo> ResumeAsync();
     /// <summary>Stops the sync for good: cancels an active run and its cadence. The Iterable list is left as it is.</summary>

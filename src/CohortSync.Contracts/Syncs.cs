@@ -106,9 +106,37 @@ public sealed record RunRecord(
     /// <summary>Where the run's members came from: a cohort download, or the changes Amplitude pushed (realtime syncs).</summary>
     [Id(8)] public RunSource Source { get; init; }
 
+    /// <summary>Members Iterable refused before were sent again, their cooldown or not (<c>sync run --retry-refused</c>).</summary>
+    [Id(31)] public bool RetryRefused { get; init; }
+
     /// <summary>Set on the entry <c>sync stop</c> records: what it did with the list (kept, emptied, deleted).</summary>
     [Id(30)] public ListOnStop? Stop { get; init; }
 }
+
+/// <summary>How <c>sync run</c> starts a run.</summary>
+[GenerateSerializer, Immutable, Alias("cs.RunNowRequest")]
+public sealed record RunNowRequest
+{
+    /// <summary>Send the members Iterable refused before again now, instead of after their cooldown.</summary>
+    [Id(0)] public bool RetryRefused { get; init; }
+}
+
+/// <summary>One page of a sync's refused members (<c>sync refused</c>), in ordinal order; <see cref="Next"/> continues it.</summary>
+[GenerateSerializer, Immutable, Alias("cs.RefusedPage")]
+public sealed record RefusedPage(
+    [property: Id(0)] string ProjectId,
+    [property: Id(1)] string SyncId,
+    [property: Id(2)] long Total,
+    [property: Id(3)] IReadOnlyList<RefusedMemberInfo> Members,
+    [property: Id(4)] string? Next);
+
+/// <summary>A member Iterable refused: its reason as Iterable named it, when, and from when a run sends it again.</summary>
+[GenerateSerializer, Immutable, Alias("cs.RefusedMemberInfo")]
+public sealed record RefusedMemberInfo(
+    [property: Id(0)] string Member,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] DateTimeOffset RefusedAt,
+    [property: Id(3)] DateTimeOffset RetryAfter);
 
 /// <summary>What <c>sync stop</c> does with the sync's Iterable list (<c>--list</c>); whichever it is, the list is not touched again after.</summary>
 [GenerateSerializer, Alias("cs.ListOnStop")]

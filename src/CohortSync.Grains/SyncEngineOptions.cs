@@ -33,6 +33,12 @@ public sealed class SyncEngineOptions
     public int BatchSize { get; set; } = 1000;
 
     /// <summary>
+    /// How long a member Iterable refused (invalid, conflict, invalidData, forgotten) is left out of runs before it is
+    /// sent again: the operator may have fixed the user in Iterable meanwhile. <c>sync run --retry-refused</c> does not wait.
+    /// </summary>
+    public TimeSpan RefusedCooldown { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Write requests one run keeps in flight to Iterable, each on its own members. Iterable answers a write in roughly
     /// 100–300 ms from a data center, so one at a time caps a run at 3–10 requests a second whatever the budget; the
     /// shared rate budget stays the ceiling.
@@ -106,6 +112,8 @@ public sealed class SyncEngineOptions
     {
         if (MinimumCadence <= TimeSpan.Zero || GuardPeriod <= TimeSpan.Zero || AmplitudePollInterval <= TimeSpan.Zero || AmplitudeJobTimeout <= TimeSpan.Zero)
             yield return "MinimumCadence, GuardPeriod, AmplitudePollInterval and AmplitudeJobTimeout must be positive";
+        if (RefusedCooldown < TimeSpan.Zero)
+            yield return "RefusedCooldown must not be negative";
         if (BatchSize is < 1 or > 1000)
             yield return "BatchSize must be between 1 and 1000 (Iterable takes at most 1000 subscribers a request)";
         if (RequestsInFlight is < 1 or > DestinationLimits.MaxConcurrency)

@@ -337,6 +337,36 @@ public sealed partial class ClusterCommandTests(RealSiloFixture fixture)
     }
 
     [Fact]
+    public async Task Sync_refused_lists_reasons_a_page_at_a_time_and_run_retry_refused_sends_them_again()
+    {
+        var projectId = await _cli.EnabledProjectAsync("refused");
+        var destinationId = await _cli.DestinationAsync(projectId);
+        // Identifiers of this test alone: the sandbox project (and its marks) is shared by the class's tests.
+        World.Iterable.MarkUsers(World.IterableKey, Sandbox.Iterable.IterableUserMark.Conflict, ["rf-2", "rf-3"]);
+        _cli.SetCohort(projectId, "c", "rf-1", "rf-2", "rf-3");
+        var syncId = await _cli.StartSyncAsync(projectId, "c", destinationId, "daily");
+        AssertExit(ExitCodes.Ok, await RunAsync(["sync", "wait", projectId, syncId]));
+
+        var text = await RunAsync(["sync", "refused", projectId, syncId, "--limit", "1"]);
+        var json = Json(await RunAsync(["sync", "refused", projectId, syncId, "--after", "rf-2", "--json"]));
+        World.Iterable.UnmarkUsers(World.IterableKey, ["rf-2", "rf-3"]);
+        var retried = await RunAsync(["sync", "run", projectId, syncId, "--retry-refused", "--wait", "--json"]);
+
+        AssertExit(ExitCodes.Ok, text);
+        Assert.Contains("rf-2", text.Stdout);
+        Assert.Contains("conflict", text.Stdout);
+        Assert.DoesNotContain("rf-3", text.Stdout);
+        Assert.Contains("2 refused in all", text.Stdout);
+        Assert.Contains("more: --after rf-2", text.Stdout);
+        Assert.Equal(2, json.GetProperty("total").GetInt64());
+        Assert.Equal("rf-3", Assert.Single(json.GetProperty("members").EnumerateArray()).GetProperty("member").GetString());
+        AssertExit(ExitCodes.Ok, retried);
+        var run = Json(retried).GetProperty("run");
+        Assert.True(run.GetProperty("retryRefused").GetBoolean());
+        Assert.Equal(2, run.GetProperty("counts").GetProperty("added").GetInt64());
+    }
+
+    [Fact]
     public async Task Sync_stop_list_empty_wait_prints_the_stop_run_and_a_bad_list_value_is_exit_2()
     {
         var projectId = await _cli.EnabledProjectAsync("stop-empty");

@@ -53,7 +53,7 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
             await RecordAsync(async () =>
             {
                 Count(outcome, subscribe: true);
-                await journal.Refused.AddAsync(Refused(outcome, batch), CancellationToken.None);
+                await journal.Refused.AddAsync(RefusedWithReasons(outcome, batch), CancellationToken.None);
                 await journal.AddedAsync(MemberSet.From(taken), CancellationToken.None);
                 foreach (var id in taken) acknowledged.Add(id);
                 tally.CountAdded(taken.Count);
@@ -112,6 +112,17 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
         if (named.Count == 0) return [];
         named.IntersectWith(batch);
         return named;
+    }
+
+    /// <summary>The members of <see cref="Refused"/> with the reason Iterable gave, for <c>sync refused</c>.</summary>
+    private static List<(string Member, string Reason)> RefusedWithReasons(SubscriptionOutcome outcome, IReadOnlyList<string> batch)
+    {
+        var inBatch = new HashSet<string>(batch, StringComparer.Ordinal);
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (reason, members) in new[] { ("invalid", outcome.Invalid), ("conflict", outcome.Conflict), ("invalidData", outcome.InvalidData), ("forgotten", outcome.Forgotten) })
+            foreach (var member in members)
+                if (inBatch.Contains(member)) refused.TryAdd(member, reason);
+        return [.. refused.Select(r => (r.Key, r.Value))];
     }
 
     private void Count(SubscriptionOutcome outcome, bool subscribe)

@@ -1,4 +1,5 @@
 using CohortSync.Core.Members;
+using CohortSync.Storage.Refused;
 using CohortSync.Storage.Snapshots;
 
 namespace CohortSync.Grains.Runs;
@@ -7,9 +8,9 @@ namespace CohortSync.Grains.Runs;
 /// A sync's synced set and refused members in the snapshot store, as one run reads and journals them. Every call
 /// rides out a broken database connection for the cluster-retry window (an append made twice folds to the same set).
 /// </summary>
-internal sealed class RunJournal(ISnapshotStore store, string syncKey, ClusterRetry retry)
+internal sealed class RunJournal(ISnapshotStore store, IRefusedMemberStore refused, string syncKey, ClusterRetry retry, RefusedPolicy policy)
 {
-    public RefusedMembers Refused { get; } = new(store, syncKey, retry);
+    public RefusedMembers Refused { get; } = new(refused, store, syncKey, retry, policy);
 
     public Task<MemberSet> LoadSyncedAsync(CancellationToken ct) => retry.CallAsync(token => store.LoadAsync(syncKey, token), ct);
 
@@ -25,6 +26,6 @@ internal sealed class RunJournal(ISnapshotStore store, string syncKey, ClusterRe
     public async Task CompactAsync(MemberSet final, CancellationToken ct)
     {
         await retry.CallAsync(token => store.CompactAsync(syncKey, final, token), ct);
-        await Refused.CompactAsync(ct);
+        await Refused.CompactAsync(final, ct);
     }
 }

@@ -25,7 +25,9 @@ public sealed record RunRequest(
     string? CohortName = null,
     IUploadedMembers? Upload = null,
     string? UploadId = null,
-    ListOnStop? Stop = null)
+    ListOnStop? Stop = null,
+    bool RetryRefused = false,
+    DateTimeOffset? StartedAt = null)
 {
     /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
     public bool Holds(long listed, long removes) =>
@@ -41,7 +43,9 @@ public sealed record RunRequest(
 /// </param>
 /// <param name="Held">The removal guard held the run before it sent anything; <paramref name="Note"/> says why.</param>
 /// <param name="UploadId">The member file the run read instead of a download, if it read one.</param>
-/// <remarks><c>RunRequest.Stop</c> set: the run only empties or deletes the list of a stopped sync (no cohort read, no guard).</remarks>
+/// <remarks><c>RetryRefused</c>: members Iterable refused before are sent again whatever their cooldown (<c>sync run --retry-refused</c>).
+/// <c>StartedAt</c>: the run's start, the clock the refused members' cooldown is measured against.
+/// <c>RunRequest.Stop</c> set: the run only empties or deletes the list of a stopped sync (no cohort read, no guard).</remarks>
 public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false, long? ChangesCursor = null,
     string? UploadId = null);
 

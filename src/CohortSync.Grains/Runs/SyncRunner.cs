@@ -4,6 +4,7 @@ using CohortSync.Contracts;
 using CohortSync.Core.Identity;
 using CohortSync.Core.Members;
 using CohortSync.Core.Runs;
+using CohortSync.Storage.Refused;
 using CohortSync.Storage.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ namespace CohortSync.Grains.Runs;
 /// </summary>
 public sealed class SyncRunner(
     ISnapshotStore snapshots,
+    IRefusedMemberStore refused,
     LargeRunSlots largeRuns,
     IDownloadPermits downloads,
     ClusterRetry retry,
@@ -54,9 +56,9 @@ public sealed class SyncRunner(
         {
             var (cohortName, desired, slot) = await ReadCohortAsync(request, tally, ct);
             using var heldUntilTheEnd = slot;
-            var journal = new RunJournal(snapshots, request.SyncKey, retry);
-            var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, ct);
+            var journal = Journal(request);
             var synced = await journal.LoadSyncedAsync(ct);
+            var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, synced, ct);
             var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
             return new PreviewResult(cohortName, synced.Count, tally.Snapshot(), heldBack, diff.Adds.Count, diff.Removes.Count,
                 [.. diff.Adds.Take(PreviewSample)], [.. diff.Removes.Take(PreviewSample)], request.Holds(synced.Count, diff.Removes.Count));
@@ -67,10 +69,13 @@ public sealed class SyncRunner(
         }
     }
 
+    private RunJournal Journal(RunRequest request) => new(snapshots, refused, request.SyncKey, retry,
+        new RefusedPolicy(request.StartedAt ?? DateTimeOffset.UtcNow, Options.RefusedCooldown, request.RetryRefused));
+
     private async Task<RunResult> RunStepsAsync(RunRequest request, RunTally tally, Func<long, string, Task> onListReady, Func<Task> confirmOwner,
         CancellationToken ct)
     {
-        var journal = new RunJournal(snapshots, request.SyncKey, retry);
+        var journal = Journal(request);
         if (request.Stop is { } stop) return await StopListAsync(request, stop, journal, tally, confirmOwner, ct);
         // A download covers every change pushed before it began; an apply, those it read.
         var cursor = request.Changes is { } changes ? await changes.LatestAsync(ct) : (long?)null;
@@ -90,9 +95,9 @@ public sealed class SyncRunner(
         using var heldUntilTheEnd = slot;
 
         tally.Phase = RunPhase.Diffing;
-        var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, ct);
-        tally.HeldBack = heldBack;
         synced ??= await journal.LoadSyncedAsync(ct);
+        var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, synced, ct);
+        tally.HeldBack = heldBack;
         var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
         if (request.Holds(synced.Count, diff.Removes.Count))
         {
@@ -164,6 +169,7 @@ public sealed class SyncRunner(
             catch (Iterable.Errors.IterableListNotFoundException) { /* gone already: what was asked */ }
             await confirmOwner();
             await journal.ClearAsync(ct);
+            await journal.Refused.ClearAsync(ct);
             return new RunResult(name, null, null, 0, $"Iterable list {listId} was deleted and the synced set forgotten");
         }
         var synced = await journal.LoadSyncedAsync(ct);

@@ -48,12 +48,16 @@ public sealed class CohortSyncGrain(
 
     public Task<SyncInfo> GetStatusAsync() => Task.FromResult(Info(Require()));
 
-    public async Task<SyncInfo> RunNowAsync()
+    public Task<SyncInfo> RunNowAsync() => RunNowAsync(new RunNowRequest());
+
+    public async Task<SyncInfo> RunNowAsync(RunNowRequest request)
     {
         Require().RequireRunnable();
-        await StartRunAsync("manual");
+        await StartRunAsync("manual", retryRefused: request.RetryRefused);
         return Info(Sync);
     }
+
+    public Task<RefusedPage> GetRefusedAsync(string? after, int limit) => execution.RefusedAsync(Require(), after, limit);
 
     public async Task<SyncInfo> PauseAsync()
     {
@@ -204,7 +208,7 @@ public sealed class CohortSyncGrain(
         if (await execution.ChangesWaitingAsync(Sync, CancellationToken.None)) await StartRunAsync("webhook", RunSource.Webhook);
     }
 
-    private async Task StartRunAsync(string trigger, RunSource source = RunSource.Download)
+    private async Task StartRunAsync(string trigger, RunSource source = RunSource.Download, bool retryRefused = false)
     {
         if (RunActiveHere) return;
         // A committed member file replaces the next download.
@@ -216,7 +220,7 @@ public sealed class CohortSyncGrain(
         // for a moment while a silo dies, or this silo killed between the two) would wait for its next cadence slot.
         // A guard with nothing to guard unregisters itself on its first tick.
         await retry.CallAsync(_ => this.RegisterOrUpdateReminder(GuardReminder, Options.GuardPeriod, Options.GuardPeriod), CancellationToken.None);
-        var run = Sync.BeginRun(trigger, DateTimeOffset.UtcNow, Options.HistoryLimit, source);
+        var run = Sync.BeginRun(trigger, DateTimeOffset.UtcNow, Options.HistoryLimit, source, retryRefused);
         // The first write of a run is also the single-writer guard: a stale duplicate activation fails on its ETag here.
         await WriteAsync();
         _slot.Start((tally, ct) => RunLoopAsync(run, tally, ct));

@@ -176,8 +176,10 @@ public sealed class CohortSyncState
     /// Starts run number <c>RunCounter + 1</c>. A run still marked active was cut short (its silo died, or the
     /// activation went away): it is recorded as failed-retryable first, and the new run resumes from its checkpoints.
     /// </summary>
-    public RunRecord BeginRun(string trigger, DateTimeOffset now, int historyLimit, RunSource source = RunSource.Download)
+    public RunRecord BeginRun(string trigger, DateTimeOffset now, int historyLimit, RunSource source = RunSource.Download, bool retryRefused = false)
     {
+        // A resumed run goes on as the run it resumes was asked for.
+        retryRefused |= ActiveRun?.RetryRefused ?? false;
         if (ActiveRun is { } interrupted)
         {
             Record(interrupted with
@@ -189,7 +191,7 @@ public sealed class CohortSyncState
         }
         // A stopped sync runs only to carry out its stop's list action, and stays stopped meanwhile.
         var stop = State is SyncState.Stopped ? PendingStop : null;
-        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts()) { Source = source, Stop = stop };
+        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts()) { Source = source, Stop = stop, RetryRefused = retryRefused };
         if (stop is null) (State, StateReason) = (SyncState.Running, null);
         else StateReason = $"stopped by the operator; {(stop == ListOnStop.Empty ? "emptying" : "deleting")} the Iterable list";
         return ActiveRun;

@@ -30,9 +30,19 @@ public sealed class RunExecution(
     SyncRunner runner,
     RunRequestBuilder requests,
     CohortSyncMetrics metrics,
+    Storage.Refused.IRefusedMemberStore refused,
     IOptions<SyncEngineOptions> options,
     ILogger<RunExecution> logger)
 {
+    /// <summary>A page of the members Iterable refused for <paramref name="sync"/> (read from the store; nothing is sent anywhere).</summary>
+    public async Task<RefusedPage> RefusedAsync(CohortSyncState sync, string? after, int limit)
+    {
+        if (limit is < 1 or > 1000) throw new CohortSyncException(ErrorCodes.InvalidArgument, "limit must be between 1 and 1000");
+        var (members, total) = await refused.PageAsync(sync.Key, after, limit + 1, CancellationToken.None);
+        var page = members.Take(limit).Select(m => new RefusedMemberInfo(m.Member, m.Reason, m.RefusedAt, m.RefusedAt + options.Value.RefusedCooldown)).ToList();
+        return new RefusedPage(sync.ProjectId, sync.SyncId, total, page, members.Count > limit ? page[^1].Member : null);
+    }
+
     /// <summary>Steps 1–3 of a run for <paramref name="sync"/>: what its next run would send, with nothing sent.</summary>
     public async Task<SyncPreview> PreviewAsync(CohortSyncState sync)
     {

@@ -68,6 +68,8 @@ public sealed class RunRequestBuilder(
             sync.CohortName,
             source == RunSource.Upload && sync.Upload is { } up ? new UploadedMembers(uploads, sync.Key, up.UploadId, up.Members) : null,
             source == RunSource.Upload ? sync.Upload?.UploadId : null,
-            sync.ActiveRun?.Stop);
+            sync.ActiveRun?.Stop,
+            sync.ActiveRun?.RetryRefused ?? false,
+            sync.ActiveRun?.StartedAt);
     }
 }

@@ -81,6 +81,16 @@ internal sealed class IterableProject(long id, TimeProvider time)
         }
     }
 
+    /// <summary>Lifts every mark from these identifiers, as an operator who fixed the users in Iterable would.</summary>
+    public void Unmark(IEnumerable<string> identifiers)
+    {
+        lock (_gate)
+        {
+            var fixedIds = identifiers.ToList();
+            foreach (var marked in _marks.Values) marked.ExceptWith(fixedIds);
+        }
+    }
+
     /// <summary>Puts members straight into a list, as another tool or a CSV upload in Iterable's UI would.</summary>
     public bool AddMembers(long listId, IEnumerable<string> identifiers)
     {

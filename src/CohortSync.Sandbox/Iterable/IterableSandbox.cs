@@ -136,6 +136,13 @@ public sealed class IterableSandbox
         Project(apiKey).Mark(mark, identifiers);
     }
 
+    /// <summary>Lifts every mark from these identifiers: Iterable takes them from now on.</summary>
+    public void UnmarkUsers(string apiKey, IEnumerable<string> identifiers)
+    {
+        ArgumentNullException.ThrowIfNull(identifiers);
+        Project(apiKey).Unmark(identifiers);
+    }
+
     /// <summary>Forgets every key, project and list and restores the faults given at start.</summary>
     public void Reset()
     {

@@ -1,7 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace CohortSync.Storage.Uploads;
 
@@ -27,19 +25,9 @@ public interface IUploadStore
 /// <summary>The upload store over plain ADO.NET: the same SQL on SQLite and PostgreSQL.</summary>
 public sealed class SqlUploadStore(Func<CancellationToken, Task<DbConnection>> open) : IUploadStore
 {
-    public static SqlUploadStore Sqlite(string connectionString) => new(async ct =>
-    {
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(ct);
-        return connection;
-    });
+    public static SqlUploadStore Sqlite(string connectionString) => new(SqlCommands.Sqlite(connectionString));
 
-    public static SqlUploadStore Postgres(string connectionString) => new(async ct =>
-    {
-        var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        return connection;
-    });
+    public static SqlUploadStore Postgres(string connectionString) => new(SqlCommands.Postgres(connectionString));
 
     public async Task PutChunkAsync(string syncKey, string uploadId, int seq, string lines, int members, CancellationToken cancellationToken)
     {
@@ -88,17 +76,6 @@ public sealed class SqlUploadStore(Func<CancellationToken, Task<DbConnection>> o
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
-    }
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters) =>
+        SqlCommands.Create(connection, sql, parameters);
 }

@@ -5,6 +5,9 @@ using CohortSync.Iterable;
 using CohortSync.Iterable.Hosting;
 using CohortSync.Sandbox;
 using CohortSync.Sandbox.RequestLogging;
+using CohortSync.Storage;
+using CohortSync.Storage.Migrations;
+using CohortSync.Storage.Refused;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -28,8 +31,12 @@ public sealed class RunnerWorld : IAsyncDisposable
 
     private readonly SentRequestCounter _sent;
 
-    private RunnerWorld(SandboxServer sandbox, ServiceProvider services, SentRequestCounter sent)
+    private readonly string _folder;
+
+    private RunnerWorld(SandboxServer sandbox, ServiceProvider services, SentRequestCounter sent, string folder, IRefusedMemberStore refused)
     {
+        _folder = folder;
+        Refused = refused;
         Sandbox = sandbox;
         _services = services;
         _sent = sent;
@@ -38,7 +45,7 @@ public sealed class RunnerWorld : IAsyncDisposable
         sandbox.Iterable.AddApiKey(ClientKey, sandbox.Iterable.AddApiKey(OwnerKey));
         Lists = new FakeListDirectory(sandbox.Iterable, OwnerKey);
         var options = Microsoft.Extensions.Options.Options.Create(Options);
-        Runner = new SyncRunner(Snapshots, new LargeRunSlots(options), Permits, new ClusterRetry(options, TimeProvider.System), options,
+        Runner = new SyncRunner(Snapshots, refused, new LargeRunSlots(options), Permits, new ClusterRetry(options, TimeProvider.System), options,
             NullLogger<SyncRunner>.Instance);
     }
 
@@ -83,6 +90,15 @@ public sealed class RunnerWorld : IAsyncDisposable
 
     public InMemorySnapshotStore Snapshots { get; } = new();
 
+    /// <summary>The refused members, with reasons, in a real SQLite file of the world's own.</summary>
+    public IRefusedMemberStore Refused { get; }
+
+    /// <summary>The run's start as the runner sees it (the clock of the refused members' cooldown); null: now.</summary>
+    public DateTimeOffset? Now { get; set; }
+
+    /// <summary>The next run sends refused members again whatever their cooldown (<c>sync run --retry-refused</c>).</summary>
+    public bool RetryRefused { get; set; }
+
     public SyncRunner Runner { get; }
 
     /// <summary>The list ids handed to onListReady, with how many Iterable requests had been sent by then.</summary>
@@ -105,7 +121,10 @@ public sealed class RunnerWorld : IAsyncDisposable
             client.BaseDelay = TimeSpan.FromMilliseconds(1);
             client.MaxDelay = TimeSpan.FromMilliseconds(5);
         }).AddHttpMessageHandler(() => sent);
-        return new RunnerWorld(sandbox, services.BuildServiceProvider(validateScopes: true), sent);
+        var folder = Directory.CreateTempSubdirectory("cohortsync-runner-").FullName;
+        var database = SqliteConnectionStrings.ForFile(Path.Combine(folder, "runner.db"));
+        await new DatabaseMigrator().MigrateAsync(StorageBackend.Sqlite, database, CancellationToken.None);
+        return new RunnerWorld(sandbox, services.BuildServiceProvider(validateScopes: true), sent, folder, SqlRefusedMemberStore.Sqlite(database));
     }
 
     /// <summary>A run of the sync as its grain would start it: the stored list id, a client gated for this run's tally.</summary>
@@ -156,11 +175,13 @@ public sealed class RunnerWorld : IAsyncDisposable
     {
         await _services.DisposeAsync();
         await Sandbox.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
     }
 
     private RunRequest Request(RunTally tally, Func<int, Task>? beforeWrite) =>
         new(SyncKey, ProjectId, CohortId, ListId, IdentityRules.DefaultProperty, Cohort, Lists, Client(tally, beforeWrite), DestinationConcurrency,
-            Guard, ApprovedRemovals, Changes, ChangesAfter, ApplyChanges, CohortName);
+            Guard, ApprovedRemovals, Changes, ChangesAfter, ApplyChanges, CohortName, RetryRefused: RetryRefused, StartedAt: Now);
 
     private List<RequestLogEntry> IterableCalls(long sequence) =>
         [.. Sandbox.Requests.Since(sequence).Where(entry => entry.Path.StartsWith("/api/lists", StringComparison.Ordinal))];

@@ -54,6 +54,50 @@ public abstract class PerMemberOutcomeTests(StorageUnderTest storage)
     }
 
     [Fact]
+    public async Task Refused_members_are_listed_with_reasons_and_sent_again_on_demand_once_fixed_in_Iterable()
+    {
+        await using var w = await World.StartAsync(storage);
+        var cohort = World.Users(0, 10);
+        w.Iterable.MarkUsers(World.IterableKey, IterableUserMark.Conflict, [cohort[1]]);
+        w.Iterable.MarkUsers(World.IterableKey, IterableUserMark.InvalidData, [cohort[7], cohort[8]]);
+        w.SetCohort("coh-1", "Picky", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+        var syncId = await w.StartSyncIdAsync("coh-1", destination, cadence: "daily");
+        var first = await w.WaitForRunAsync(syncId, 1);
+
+        var page = await w.Sync(syncId).GetRefusedAsync(null, 2);
+        var rest = await w.Sync(syncId).GetRefusedAsync(page.Next, 2);
+
+        Assert.Equal((3L, cohort[7]), (page.Total, page.Next));
+        Assert.Equal([(cohort[1], "conflict"), (cohort[7], "invalidData")], page.Members.Select(m => (m.Member, m.Reason)));
+        Assert.All(page.Members, m => Assert.Equal(TimeSpan.FromDays(7), m.RetryAfter - m.RefusedAt));
+        Assert.InRange(page.Members[0].RefusedAt, first.StartedAt.AddSeconds(-1), DateTimeOffset.UtcNow);
+        Assert.Equal([cohort[8]], rest.Members.Select(m => m.Member));
+        Assert.Null(rest.Next);
+
+        // The operator fixes two of them in Iterable and asks for a retry: both go, the one still refused stays listed.
+        w.Iterable.UnmarkUsers(World.IterableKey, [cohort[1], cohort[7]]);
+        var mark = w.LastRequestSequence;
+        await w.Sync(syncId).RunNowAsync(new RunNowRequest { RetryRefused = true });
+        var retried = await w.WaitForRunAsync(syncId, 2);
+
+        Assert.True(retried.RetryRefused);
+        Assert.Equal((2L, 0L), (retried.Counts.Added, retried.Counts.HeldBack));
+        Assert.Equal([cohort[1], cohort[7], cohort[8]], Assert.Single(w.IterableWritesSince(mark)).UserIds!.Order(StringComparer.Ordinal));
+        var left = await w.Sync(syncId).GetRefusedAsync(null, 100);
+        Assert.Equal([(cohort[8], "invalidData")], left.Members.Select(m => (m.Member, m.Reason)));
+        // Stored to the millisecond: the run's start, the clock of the new cooldown.
+        Assert.InRange(left.Members[0].RefusedAt, retried.StartedAt.AddMilliseconds(-1), retried.StartedAt);
+        Assert.Equal(9, w.ListMembers((await w.StatusAsync(syncId)).ListId!.Value).Count);
+
+        // Without the flag, the one refused again waits for its cooldown.
+        mark = w.LastRequestSequence;
+        var plain = await w.RunAndWaitAsync(syncId);
+        Assert.Equal((false, 1L), (plain.RetryRefused, plain.Counts.HeldBack));
+        Assert.Empty(w.IterableWritesSince(mark));
+    }
+
+    [Fact]
     public async Task Removing_a_member_Iterable_no_longer_has_counts_as_removed()
     {
         await using var w = await World.StartAsync(storage);
