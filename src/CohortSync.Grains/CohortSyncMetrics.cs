@@ -22,6 +22,8 @@ public sealed class CohortSyncMetrics
     private readonly Counter<long> _writes;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _downloads;
+    private readonly Counter<long> _alerts;
+    private readonly Counter<long> _syncStates;
 
     public CohortSyncMetrics(IMeterFactory meters, LargeRunSlots largeRuns)
     {
@@ -35,6 +37,8 @@ public sealed class CohortSyncMetrics
         _writes = meter.CreateCounter<long>("cohortsync.iterable.writes", description: "Subscribe and unsubscribe requests sent to Iterable");
         _retries = meter.CreateCounter<long>("cohortsync.iterable.retries", description: "Requests sent again after 429, 5xx or a list not ready yet");
         _downloads = meter.CreateCounter<long>("cohortsync.amplitude.downloads", description: "Cohort downloads requested from Amplitude");
+        _alerts = meter.CreateCounter<long>("cohortsync.alerts", description: "Alerts posted to the alert webhook, by kind and whether they were delivered");
+        _syncStates = meter.CreateCounter<long>("cohortsync.sync.attention", description: "Syncs that entered a condition needing a person, by kind (runFailed, syncPaused, runHeld, removalSpike, driftFound)");
         meter.CreateObservableGauge("cohortsync.large_runs.in_use", () => largeRuns.InUse, description: "Large-run slots taken on this silo");
     }
 
@@ -54,6 +58,14 @@ public sealed class CohortSyncMetrics
     }
 
     public void DownloadRequested() => _downloads.Add(1);
+
+    public void AlertSent(string kind, bool delivered) =>
+        _alerts.Add(1, new KeyValuePair<string, object?>("kind", System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(kind)),
+            new KeyValuePair<string, object?>("delivered", delivered ? "true" : "false"));
+
+    /// <summary>A sync entered a condition an alert is about (counted whether or not an alert webhook is configured).</summary>
+    public void NeedsAttention(string kind) =>
+        _syncStates.Add(1, new KeyValuePair<string, object?>("kind", System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(kind)));
 
     /// <summary>The outcome as the client and docs spell it (<c>failedRetryable</c>).</summary>
     private static string JsonOutcome(RunOutcome outcome) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(outcome.ToString());

@@ -26,6 +26,13 @@ public static class EngineServiceCollectionExtensions
         services.AddOptions<RateBudgetOptions>().Bind(configuration.GetSection(RateBudgetOptions.Section))
             .Validate(options => !options.Problems().Any(), "Invalid CohortSync:RateBudget: check rates, factor, periods and pauses.")
             .ValidateOnStart();
+        services.AddOptions<Alerts.AlertOptions>().Bind(configuration.GetSection(Alerts.AlertOptions.Section))
+            .Validate(options => !options.Problems().Any(), "Invalid CohortSync:Alerts: check the webhook URLs and the spike settings.")
+            .ValidateOnStart();
+        // No request logging on this client: the alert URL's path is a secret.
+        services.AddHttpClient(Alerts.AlertSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers();
+        services.AddSingleton<Alerts.AlertSender>();
+        services.AddHostedService(provider => provider.GetRequiredService<Alerts.AlertSender>());
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<Syncs.RunRequestBuilder>();
         services.AddSingleton<LargeRunSlots>();

@@ -1,5 +1,6 @@
 using System.Net;
 using CohortSync.Sandbox.Admin;
+using CohortSync.Sandbox.Alerts;
 using CohortSync.Sandbox.Amplitude;
 using CohortSync.Sandbox.Iterable;
 using CohortSync.Sandbox.RequestLogging;
@@ -39,6 +40,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public RequestLog Requests { get; }
 
+    /// <summary>A Slack-style incoming webhook at <c>/hooks/…</c> for the engine's alerts.</summary>
+    public AlertReceiver Alerts { get; } = new();
+
     public static async Task<SandboxServer> StartAsync(SandboxOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SandboxOptions();
@@ -58,6 +62,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         app.UseRequestLog(server.Requests, options.TimeProvider);
         app.MapSandboxAdmin(server);
+        app.MapAlertReceiver(server.Alerts, options.TimeProvider);
         app.MapIterableSandboxAdmin(server.Iterable);
         app.MapIterableSandbox(server.Iterable);
         app.MapAmplitudeSandbox(server.Amplitude);

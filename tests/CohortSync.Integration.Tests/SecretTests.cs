@@ -22,13 +22,17 @@ public sealed class SecretTests(PostgresFixture postgres)
     {
         const string newKey = "iterable-key-0002";
         const string refusedKey = "iterable-key-0003";
-        List<string> secrets = [World.AmplitudeKey, World.AmplitudeSecret, World.IterableKey, newKey, refusedKey];
+        const string alertSecret = "alert-secret-4711";
+        List<string> secrets = [World.AmplitudeKey, World.AmplitudeSecret, World.IterableKey, newKey, refusedKey, alertSecret];
+        // The alert webhook's URL path is a secret too (Slack's is): the paused sync below posts an alert to it.
+        await using var hooks = await Sandbox.SandboxServer.StartAsync();
         await using var w = await World.StartAsync(new WorldOptions
         {
             Storage = StorageUnderTest.Postgres(postgres),
             Hosting = SiloHosting.Processes,
             SiloArgs = DebugLogging,
             SiloTranscripts = true,
+            SiloEnvironment = new Dictionary<string, string?> { ["CohortSync__Alerts__WebhookUrl"] = new Uri(hooks.BaseUrl, $"hooks/T1/{alertSecret}").ToString() },
         });
         w.SetCohort("coh-1", "Secretive", World.Users(0, 20));
 
@@ -53,6 +57,9 @@ public sealed class SecretTests(PostgresFixture postgres)
         await w.Sync(syncId).RunNowAsync();
         await w.WaitForStateAsync(syncId, SyncState.Paused);
         await Assert.ThrowsAsync<CohortSyncException>(() => w.Project.UpdateDestinationAsync(destinationId, new UpdateDestinationRequest(refusedKey)));
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            while (hooks.Alerts.Received.Count == 0) await Task.Delay(50, deadline.Token);
+        Assert.Equal("syncPaused", hooks.Alerts.Received[0].Kind);
         var silo = w.Silos.Single();
         await silo.StopAsync(TimeSpan.FromSeconds(60));
 

@@ -242,6 +242,7 @@ public sealed class CohortSyncGrain(
         }, () => _slot.Cause, ct);
 
         Sync.FinishRun(run, end, tally.Phase, tally.Snapshot(), DateTimeOffset.UtcNow, Options.HistoryLimit);
+        execution.RunRecorded(Sync, Sync.LastRun!);
         try
         {
             await WriteAsync();

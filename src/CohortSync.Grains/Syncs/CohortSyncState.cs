@@ -65,6 +65,9 @@ public sealed class CohortSyncState
     /// </summary>
     [Id(30)] public ListOnStop? PendingStop { get; set; }
 
+    /// <summary>The condition last alerted about (an <c>AlertKind</c>'s name), so each state change alerts once; null: nothing pending.</summary>
+    [Id(32)] public string? AlertedState { get; set; }
+
     /// <summary>How often a run downloads the cohort: each cadence slot, or for a realtime sync its reconciliation interval.</summary>
     public TimeSpan DownloadPeriod => Cadence.IsRealtime ? ReconcileEvery ?? AutoReconcile ?? Cadence.Period : Cadence.Period;
 

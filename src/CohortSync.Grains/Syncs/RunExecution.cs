@@ -31,6 +31,8 @@ public sealed class RunExecution(
     RunRequestBuilder requests,
     CohortSyncMetrics metrics,
     Storage.Refused.IRefusedMemberStore refused,
+    Alerts.AlertSender alerts,
+    IOptions<Alerts.AlertOptions> alertOptions,
     IOptions<SyncEngineOptions> options,
     ILogger<RunExecution> logger)
 {
@@ -64,6 +66,19 @@ public sealed class RunExecution(
             var failure = RunFailures.From(ex, RunPhase.Starting, sync.CohortId);
             throw new CohortSyncException(failure.Outcome == RunOutcome.FailedRetryable ? ErrorCodes.Unreachable : ErrorCodes.InvalidState,
                 $"preview of sync {sync.SyncId} failed: {RunFailures.Sentence(failure.Message)}");
+        }
+    }
+
+    /// <summary>
+    /// After <paramref name="run"/> was recorded in <paramref name="sync"/>: counts and posts the alerts it calls for.
+    /// Call before the state is written: the sync remembers what it alerted about. Never waits for the receiver.
+    /// </summary>
+    public void RunRecorded(CohortSyncState sync, RunRecord run)
+    {
+        foreach (var alert in Alerts.AlertRules.AfterRun(sync, run, alertOptions.Value, DateTimeOffset.UtcNow))
+        {
+            if (alert.Kind != Alerts.AlertKind.Recovered) metrics.NeedsAttention(alert.Kind.ToString());
+            alerts.Post(alert);
         }
     }
 
