@@ -1,3 +1,4 @@
+using CohortSync.Silo.Api;
 using CohortSync.Storage;
 using CohortSync.Storage.Migrations;
 
@@ -20,10 +21,14 @@ public static class CohortSyncSilo
         builder.AddCohortSyncEngine(settings);
         builder.AddCohortSyncTelemetry();
         builder.AddCohortSyncWebhooks();
+        builder.AddCohortSyncApi();
+        builder.AddCohortSyncDashboard();
         var host = settings.HttpAddress.Contains(':') ? $"[{settings.HttpAddress}]" : settings.HttpAddress;
         builder.WebHost.UseUrls($"http://{host}:{settings.HttpPort}");
 
         var app = builder.Build();
+        app.MapCohortSyncApi();
+        app.MapCohortSyncDashboard();
         app.MapCohortSyncHealth();
         app.MapCohortSyncMetrics();
         app.MapCohortSyncWebhooks();
