@@ -1,4 +1,5 @@
 using CohortSync.Silo.Api;
+using CohortSync.Silo.WebConsole;
 using CohortSync.Storage;
 using CohortSync.Storage.Migrations;
 
@@ -29,6 +30,7 @@ public static class CohortSyncSilo
         var app = builder.Build();
         app.MapCohortSyncApi();
         app.MapCohortSyncDashboard();
+        app.MapCohortSyncConsole();
         app.MapCohortSyncHealth();
         app.MapCohortSyncMetrics();
         app.MapCohortSyncWebhooks();

@@ -38,6 +38,9 @@ public sealed record RemovedDestinationAnswer(string ProjectId, string Destinati
 /// <summary>What <c>POST …/webhook-token</c> answers, once (the CLI's <c>project webhook --json</c>).</summary>
 public sealed record WebhookTokenAnswer(string Path, string Token);
 
+/// <summary>What <c>GET /api/v1/token</c> answers: what the presented token may do (the console hides its buttons for a read-only one).</summary>
+public sealed record TokenAccessAnswer(bool ReadOnly);
+
 internal static class BodyRules
 {
     public static string? Blank(string? value, string name) => string.IsNullOrWhiteSpace(value) ? $"'{name}' is required." : null;

@@ -42,6 +42,8 @@ public static class ApiEndpoints
             .AddEndpointFilter(CheckRouteIdsAsync)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
+        api.MapGet("/token", (HttpContext http) => new TokenAccessAnswer(!http.User.HasClaim(ApiAuthentication.AccessClaim, nameof(ApiTokenAccess.ReadWrite))))
+            .WithName("GetTokenAccess").WithTags("tokens").Produces<TokenAccessAnswer>();
         ProjectRoutes.Map(api.MapGroup("/projects/{projectId}").WithTags("projects"));
         DestinationRoutes.Map(api.MapGroup("/projects/{projectId}/destinations").WithTags("destinations"));
         SyncRoutes.Map(api.MapGroup("/projects/{projectId}/syncs").WithTags("syncs"));
