@@ -36,7 +36,8 @@ public static class ApiEndpoints
         app.UseWhen(http => http.Request.Path.StartsWithSegments(Prefix), api => api.Use(AnswerFailuresAsProblemsAsync));
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapOpenApi(OpenApiPath);
+        // Behind a token like the rest of the API: it names every resource the cluster has.
+        app.MapOpenApi(OpenApiPath).RequireAuthorization(ApiAuthentication.ReadPolicy);
 
         var api = app.MapGroup(Prefix).RequireAuthorization(ApiAuthentication.ReadPolicy)
             .AddEndpointFilter(CheckRouteIdsAsync)

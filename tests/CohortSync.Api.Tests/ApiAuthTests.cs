@@ -29,6 +29,17 @@ public sealed class ApiAuthTests(ApiWorld world)
     }
 
     [Fact]
+    public async Task A_token_is_read_from_the_authorization_header_only_never_from_the_url()
+    {
+        using var anonymous = world.Client(null);
+        await (await anonymous.GetAsync($"/api/v1/projects/auth-1?access_token={world.WriteToken}")).ProblemAsync(401, "unauthorized");
+        await (await anonymous.GetAsync($"/api/v1/projects/auth-1?token={world.WriteToken}")).ProblemAsync(401, "unauthorized");
+        using var basic = world.Client(null);
+        basic.DefaultRequestHeaders.Authorization = new("Basic", world.WriteToken);
+        await (await basic.GetAsync("/api/v1/projects/auth-1")).ProblemAsync(401, "unauthorized");
+    }
+
+    [Fact]
     public async Task A_read_only_token_reads_but_every_write_answers_403()
     {
         var destinationId = await world.ProjectWithDestinationAsync("auth-2");

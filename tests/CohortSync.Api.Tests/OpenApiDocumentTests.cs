@@ -17,7 +17,9 @@ public sealed class OpenApiDocumentTests(ApiWorld world)
         await world.World.WaitForRunAsync("doc-1", syncId, 1);
 
         using var anonymous = world.Client(null);
-        var document = JsonDocument.Parse(await anonymous.GetStringAsync("/api/v1/openapi.json")).RootElement;
+        await (await anonymous.GetAsync("/api/v1/openapi.json")).ProblemAsync(401, "unauthorized");
+        using var reader = world.Client(world.ReadToken);
+        var document = JsonDocument.Parse(await reader.GetStringAsync("/api/v1/openapi.json")).RootElement;
         Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
         Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
 
