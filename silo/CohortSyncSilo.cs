@@ -1,3 +1,5 @@
+using CohortSync.Silo.Api;
+using CohortSync.Silo.WebConsole;
 using CohortSync.Storage;
 using CohortSync.Storage.Migrations;
 
@@ -20,10 +22,15 @@ public static class CohortSyncSilo
         builder.AddCohortSyncEngine(settings);
         builder.AddCohortSyncTelemetry();
         builder.AddCohortSyncWebhooks();
+        builder.AddCohortSyncApi();
+        builder.AddCohortSyncDashboard();
         var host = settings.HttpAddress.Contains(':') ? $"[{settings.HttpAddress}]" : settings.HttpAddress;
         builder.WebHost.UseUrls($"http://{host}:{settings.HttpPort}");
 
         var app = builder.Build();
+        app.MapCohortSyncApi();
+        app.MapCohortSyncDashboard();
+        app.MapCohortSyncConsole();
         app.MapCohortSyncHealth();
         app.MapCohortSyncMetrics();
         app.MapCohortSyncWebhooks();

@@ -16,6 +16,9 @@ public static class Telemetry
     /// <summary>Set to false to run without the metrics pipeline (and without <c>/metrics</c>).</summary>
     public const string EnabledKey = "CohortSync:Metrics:Enabled";
 
+    /// <summary>Set to true to answer <c>/metrics</c> only to requests with an API token (<c>cohortsync token create</c>).</summary>
+    public const string RequireTokenKey = "CohortSync:Metrics:RequireToken";
+
     public static bool Enabled(IConfiguration configuration) => configuration.GetValue(EnabledKey, true);
 
     public static WebApplicationBuilder AddCohortSyncTelemetry(this WebApplicationBuilder builder)
@@ -38,7 +41,9 @@ public static class Telemetry
 
     public static WebApplication MapCohortSyncMetrics(this WebApplication app)
     {
-        if (Enabled(app.Configuration)) app.MapPrometheusScrapingEndpoint("/metrics");
+        if (!Enabled(app.Configuration)) return app;
+        var metrics = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (app.Configuration.GetValue(RequireTokenKey, false)) metrics.RequireAuthorization(Api.ApiAuthentication.ReadPolicy);
         return app;
     }
 }

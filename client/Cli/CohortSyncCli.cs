@@ -24,6 +24,7 @@ public sealed class CohortSyncCli(CliEnvironment environment, IClusterConnector 
             ProjectCommands.Build(runner),
             DestinationCommands.Build(runner),
             SyncCommands.Build(runner),
+            TokenCommands.Build(runner),
         };
         return root;
     }

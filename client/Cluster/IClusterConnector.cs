@@ -24,6 +24,9 @@ public interface IClusterConnection : IAsyncDisposable
     ICohortSyncGrain Sync(string projectId, string syncId);
 
     IMemberUploadGrain Upload(string projectId, string syncId);
+
+    /// <summary>The cluster's HTTP API tokens (<c>token create|list|revoke</c>).</summary>
+    IApiTokenGrain Tokens() => throw new NotSupportedException("This connection does not reach the token registry.");
 }
 
 /// <summary>A connection over any grain factory: an Orleans client, or a test cluster's client.</summary>
@@ -36,6 +39,8 @@ public sealed class GrainFactoryConnection(IGrainFactory grains, CancellationTok
     public ICohortSyncGrain Sync(string projectId, string syncId) => grains.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(projectId, syncId));
 
     public IMemberUploadGrain Upload(string projectId, string syncId) => grains.GetGrain<IMemberUploadGrain>(GrainKeys.Sync(projectId, syncId));
+
+    public IApiTokenGrain Tokens() => grains.GetGrain<IApiTokenGrain>(IApiTokenGrain.RegistryKey);
 
     public ValueTask DisposeAsync() => close?.Invoke() ?? ValueTask.CompletedTask;
 }

@@ -34,6 +34,9 @@ public sealed class ResultWriter(TextWriter output, bool json)
     /// <summary>A run that was waited for: the run's block, or the sync and the run as one JSON document.</summary>
     public void Waited(WaitedRun waited) => Write(waited, w => TextFormat.Run(w.Run));
 
+    /// <summary>A result whose text form its command renders itself (the <c>token</c> commands).</summary>
+    public void Result<T>(T value, Func<T, string> text) => Write(value, text);
+
     public void Error(string code, string message)
     {
         if (Json) WriteLine(JsonFormat.Error(code, message));

@@ -26,4 +26,6 @@ public static class ErrorCodes
     public const string InvalidState = "invalid_state";
     public const string Unreachable = "amplitude_unreachable";
     public const string IterableUnreachable = "iterable_unreachable";
+    public const string ApiTokenExists = "api_token_exists";
+    public const string UnknownApiToken = "unknown_api_token";
 }

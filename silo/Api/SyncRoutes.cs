@@ -1,0 +1,94 @@
+using CohortSync.Contracts;
+
+namespace CohortSync.Silo.Api;
+
+/// <summary>
+/// <c>/api/v1/projects/{projectId}/syncs</c>: <c>sync start|list|status|run|pause|resume|stop|history|preview|approve|reject|upload</c>.
+/// Controls answer the sync as it is right after the call, as the CLI prints it; a client that waits polls the sync.
+/// </summary>
+internal static class SyncRoutes
+{
+    public static void Map(RouteGroupBuilder syncs)
+    {
+        syncs.MapGet("", (string projectId, IGrainFactory grains) => grains.GetGrain<IProjectGrain>(projectId).ListSyncsAsync())
+            .WithName("ListSyncs").Produces<IReadOnlyList<SyncInfo>>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        syncs.MapPost("", StartAsync).WithName("StartSync").Produces<SyncInfo>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway).Writes();
+
+        syncs.MapGet("/{syncId}", (string projectId, string syncId, IGrainFactory grains) => Sync(grains, projectId, syncId).GetStatusAsync())
+            .WithName("GetSync").Produces<SyncInfo>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        syncs.MapGet("/{syncId}/history", async (string projectId, string syncId, int? limit, IGrainFactory grains) =>
+                limit is < 1 or > 1000
+                    ? ApiProblems.Invalid("'limit' must be between 1 and 1000.")
+                    : Results.Ok(await Sync(grains, projectId, syncId).GetHistoryAsync(limit ?? 20)))
+            .WithName("GetSyncHistory").Produces<IReadOnlyList<RunRecord>>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        // Reads the cohort (one Amplitude download) but changes nothing, so a read-only token may ask.
+        syncs.MapGet("/{syncId}/preview", (string projectId, string syncId, IGrainFactory grains) => Sync(grains, projectId, syncId).PreviewAsync())
+            .WithName("PreviewSync").Produces<SyncPreview>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+
+        Control(syncs, "run", "RunSync", s => s.RunNowAsync());
+        Control(syncs, "pause", "PauseSync", s => s.PauseAsync());
+        Control(syncs, "resume", "ResumeSync", s => s.ResumeAsync());
+        Control(syncs, "stop", "StopSync", s => s.StopAsync());
+        Control(syncs, "approve", "ApproveSync", s => s.ApproveAsync());
+        Control(syncs, "reject", "RejectSync", s => s.RejectAsync());
+
+        syncs.MapPost("/{syncId}/upload", UploadAsync).WithName("UploadMembers").Produces<SyncInfo>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).Writes();
+    }
+
+    private static void Control(RouteGroupBuilder syncs, string verb, string name, Func<ICohortSyncGrain, Task<SyncInfo>> call) =>
+        syncs.MapPost($"/{{syncId}}/{verb}", (string projectId, string syncId, IGrainFactory grains) => call(Sync(grains, projectId, syncId)))
+            .WithName(name).Produces<SyncInfo>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).Writes();
+
+    private static async Task<IResult> StartAsync(string projectId, StartSyncBody body, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if ((BodyRules.Blank(body.CohortId, "cohortId") ?? BodyRules.Blank(body.DestinationId, "destinationId") ?? BodyRules.Blank(body.Cadence, "cadence")) is { } missing)
+            return ApiProblems.Invalid(missing);
+        if (!GrainKeys.IsValidId(body.DestinationId)) return ApiProblems.Invalid($"'{body.DestinationId}' is not a valid destinationId.");
+        if (!Cadence.TryParse(body.Cadence, out var cadence, out var cadenceError)) return ApiProblems.Invalid(cadenceError);
+        RemovalGuard? guard = null;
+        if (body.Guard is not null)
+        {
+            if (!RemovalGuard.TryParse(body.Guard, out var parsed, out var guardError)) return ApiProblems.Invalid(guardError);
+            guard = parsed;
+        }
+        TimeSpan? reconcile = null;
+        if (body.ReconcileEvery is not null)
+        {
+            if (!cadence.IsRealtime) return ApiProblems.Invalid("'reconcileEvery' is for the realtime cadence only: a scheduled sync downloads the cohort at each run.");
+            if (!ReconcileEvery.TryParse(body.ReconcileEvery, out reconcile, out var reconcileError)) return ApiProblems.Invalid(reconcileError);
+        }
+        var request = new StartSyncRequest(body.CohortId!.Trim(), body.DestinationId!, cadence) { Guard = guard, ReconcileEvery = reconcile };
+        var started = await grains.GetGrain<IProjectGrain>(projectId).StartSyncAsync(request, cancellationToken);
+        return Results.Created($"{ApiEndpoints.Prefix}/projects/{projectId}/syncs/{started.SyncId}", started);
+    }
+
+    /// <summary>The identifiers in chunks as <c>sync upload</c> sends them; nothing changes before the commit.</summary>
+    private static async Task<IResult> UploadAsync(string projectId, string syncId, UploadBody body, IGrainFactory grains)
+    {
+        var identifiers = body.Identifiers?.Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id.Trim()).ToList() ?? [];
+        if (identifiers.Count == 0) return ApiProblems.Invalid("'identifiers' has no members; nothing was changed.");
+        await Sync(grains, projectId, syncId).GetStatusAsync();
+        var upload = grains.GetGrain<IMemberUploadGrain>(GrainKeys.Sync(projectId, syncId));
+        var uploadId = $"u-{Guid.NewGuid():N}";
+        var (chunks, chunk, chars) = (0, new List<string>(), 0);
+        foreach (var id in identifiers)
+        {
+            chunk.Add(id);
+            chars += id.Length + 1;
+            if (chunk.Count < IMemberUploadGrain.MaxChunk && chars < IMemberUploadGrain.ChunkChars) continue;
+            await upload.PutChunkAsync(uploadId, chunks++, string.Join('\n', chunk), chunk.Count);
+            (chunk, chars) = ([], 0);
+        }
+        if (chunk.Count > 0) await upload.PutChunkAsync(uploadId, chunks++, string.Join('\n', chunk), chunk.Count);
+        return Results.Ok(await upload.CommitAsync(uploadId, chunks, identifiers.Count, body.Run));
+    }
+
+    private static ICohortSyncGrain Sync(IGrainFactory grains, string projectId, string syncId) =>
+        grains.GetGrain<ICohortSyncGrain>(GrainKeys.Sync(projectId, syncId));
+}
