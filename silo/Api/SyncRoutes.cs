@@ -3,7 +3,7 @@ using CohortSync.Contracts;
 namespace CohortSync.Silo.Api;
 
 /// <summary>
-/// <c>/api/v1/projects/{projectId}/syncs</c>: <c>sync start|list|status|run|pause|resume|stop|history|preview|approve|reject|upload</c>.
+/// <c>/api/v1/projects/{projectId}/syncs</c>: <c>sync start|list|status|run|pause|resume|stop|history|preview|approve|reject|upload|refused</c>.
 /// Controls answer the sync as it is right after the call, as the CLI prints it; a client that waits polls the sync.
 /// </summary>
 internal static class SyncRoutes
@@ -30,10 +30,23 @@ internal static class SyncRoutes
             .WithName("PreviewSync").Produces<SyncPreview>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status502BadGateway);
 
-        Control(syncs, "run", "RunSync", s => s.RunNowAsync());
+        syncs.MapPost("/{syncId}/run", (string projectId, string syncId, bool? retryRefused, IGrainFactory grains) =>
+                Sync(grains, projectId, syncId).RunNowAsync(new RunNowRequest { RetryRefused = retryRefused ?? false }))
+            .WithName("RunSync").Produces<SyncInfo>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).Writes();
         Control(syncs, "pause", "PauseSync", s => s.PauseAsync());
         Control(syncs, "resume", "ResumeSync", s => s.ResumeAsync());
-        Control(syncs, "stop", "StopSync", s => s.StopAsync());
+        syncs.MapPost("/{syncId}/stop", async (string projectId, string syncId, string? list, IGrainFactory grains) =>
+                Enum.TryParse<ListOnStop>(list ?? "keep", ignoreCase: true, out var policy) && !int.TryParse(list, out _)
+                    ? Results.Ok(await Sync(grains, projectId, syncId).StopAsync(policy))
+                    : ApiProblems.Invalid($"'list' must be keep, empty or delete, not '{list}'."))
+            .WithName("StopSync").Produces<SyncInfo>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).Writes();
+
+        syncs.MapGet("/{syncId}/refused", async (string projectId, string syncId, string? after, int? limit, IGrainFactory grains) =>
+                limit is < 1 or > 1000
+                    ? ApiProblems.Invalid("'limit' must be between 1 and 1000.")
+                    : Results.Ok(await Sync(grains, projectId, syncId).GetRefusedAsync(after, limit ?? 100)))
+            .WithName("GetRefusedMembers").Produces<RefusedPage>().ProducesProblem(StatusCodes.Status404NotFound);
         Control(syncs, "approve", "ApproveSync", s => s.ApproveAsync());
         Control(syncs, "reject", "RejectSync", s => s.RejectAsync());
 
