@@ -13,7 +13,25 @@ internal static class ProjectCommands
         Disable(runner),
         Show(runner),
         Webhook(runner),
+        Quota(runner),
     };
+
+    private static Command Quota(CommandRunner runner)
+    {
+        var project = Symbols.Project();
+        var reset = new Command("reset",
+            "Say Amplitude's download quota is there again (raised, or reset early): downloads held back since Amplitude refused one resume with the next run.")
+        {
+            project,
+        };
+        runner.SetAction(reset, async (parse, context, cancellationToken) =>
+        {
+            await using var cluster = await context.ConnectAsync(cancellationToken);
+            context.Output.Project(await cluster.Project(parse.GetRequiredValue(project)).ResetQuotaAsync().WaitAsync(cancellationToken));
+            return ExitCodes.Ok;
+        }, Repeat.Safe);
+        return new Command("quota", "Amplitude's monthly download quota of a project.") { reset };
+    }
 
     private static Command Enable(CommandRunner runner)
     {

@@ -17,6 +17,9 @@ public static class TextFormat
             ? $"{Count(d.Used)} Amplitude cohort downloads in {d.Month}, on course for {Count(d.Projected)} (quota {Count(d.Quota)})"
             : null)
         .Add("warning", project.Downloads?.Warning)
+        .Add("quota", project.Downloads?.ExhaustedUntil is { } until
+            ? $"USED UP: Amplitude refused a download for the monthly quota; downloads resume on {until:yyyy-MM-dd} (or 'cohortsync project quota reset')"
+            : null)
         .Add("webhook token", project.WebhookTokenSet ? "set" : "not set (cohortsync project webhook creates one)")
         .ToString();
 

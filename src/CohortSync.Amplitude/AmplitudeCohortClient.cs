@@ -184,6 +184,8 @@ public sealed class AmplitudeCohortClient
     {
         var code = (int)response.StatusCode;
         var details = await ReadErrorDetailsAsync(response, cancellationToken).ConfigureAwait(false);
+        if (code is >= 400 and < 500 && AmplitudeQuotaExceededException.IsQuotaRefusal(details))
+            return new AmplitudeQuotaExceededException($"Amplitude refused {subject}: the monthly cohort download quota is used up (HTTP {code}){details}.");
         return response.StatusCode switch
         {
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new AmplitudeAuthException(

@@ -31,3 +31,15 @@ public sealed class AmplitudeJobFailedException(string requestId, string status)
     public string RequestId { get; } = requestId;
     public string Status { get; } = status;
 }
+
+/// <summary>
+/// Amplitude refused a cohort download because the organisation's monthly download quota is used up. Not retried:
+/// every attempt would be refused the same way until the month turns or the quota is raised.
+/// </summary>
+public sealed class AmplitudeQuotaExceededException(string message) : AmplitudeException(message)
+{
+    /// <summary>Whether an error body from Amplitude says the monthly download limit is reached (Amplitude does not document the status).</summary>
+    public static bool IsQuotaRefusal(string? body) =>
+        body is not null && body.Contains("monthly", StringComparison.OrdinalIgnoreCase)
+        && (body.Contains("limit", StringComparison.OrdinalIgnoreCase) || body.Contains("quota", StringComparison.OrdinalIgnoreCase));
+}

@@ -49,6 +49,16 @@ public static class AmplitudeServiceCollectionExtensions
                     MaxDelay = settings.MaxRetryDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
+                    // A refusal for the monthly quota is not transient: sending it again would only be refused again.
+                    ShouldHandle = async args =>
+                    {
+                        if (args.Outcome.Result is { StatusCode: >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError } refused)
+                        {
+                            await refused.Content.LoadIntoBufferAsync(args.Context.CancellationToken);
+                            if (AmplitudeQuotaExceededException.IsQuotaRefusal(await refused.Content.ReadAsStringAsync(args.Context.CancellationToken))) return false;
+                        }
+                        return HttpClientResiliencePredicates.IsTransient(args.Outcome);
+                    },
                 });
             }
 

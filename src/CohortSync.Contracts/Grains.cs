@@ -9,6 +9,11 @@ public interface IProjectGrain : IGrainWithStringKey
     [Alias("Enable")] Task<ProjectInfo> EnableAsync(EnableProjectRequest request);
     [Alias("Disable")] Task<ProjectInfo> DisableAsync();
     [Alias("Get")] Task<ProjectInfo> GetAsync();
+    /// <summary>
+    /// The operator says Amplitude's download quota is there again (raised, or reset early): downloads the engine held
+    /// back since Amplitude refused one for the month resume with the next run.
+    /// </summary>
+    [Alias("ResetQuota")] Task<ProjectInfo> ResetQuotaAsync();
 
     [Alias("AddDestination")] Task<DestinationInfo> AddDestinationAsync(AddDestinationRequest request);
     [Alias("ListDestinations")] Task<IReadOnlyList<DestinationInfo>> ListDestinationsAsync();

@@ -59,4 +59,8 @@ public sealed record AmplitudeDownloads(
     [property: Id(1)] int Used,
     [property: Id(2)] int Projected,
     [property: Id(3)] int Quota,
-    [property: Id(4)] string? Warning);
+    [property: Id(4)] string? Warning)
+{
+    /// <summary>Amplitude refused a download this month for the quota: downloads resume then (or after <c>project quota reset</c>); else null.</summary>
+    [Id(30)] public DateTimeOffset? ExhaustedUntil { get; init; }
+}

@@ -114,6 +114,39 @@ public abstract class DownloadQuotaTests(StorageUnderTest storage)
             return true;
         }, $"every realtime sync to reconcile {reconcile}");
 
+    [Fact]
+    public async Task Amplitude_refusing_for_the_monthly_quota_costs_one_request_says_so_plainly_and_holds_every_download_until_reset()
+    {
+        await using var s = await World.StartAsync(storage);
+        s.SetCohort("coh-1", "Quota", World.Users(0, 20));
+        s.SetCohort("coh-2", "Other", World.Users(0, 5));
+        var destination = await s.EnableWithDestinationAsync();
+        var first = await s.StartSyncAsync("coh-1", destination, cadence: "daily");
+        Assert.Equal(RunOutcome.Succeeded, (await s.WaitForRunAsync(first.SyncId, 1)).Outcome);
+        // Amplitude says the month's quota is used up from the next download request on.
+        s.Sandbox.Amplitude.PutProject(World.AmplitudeKey, World.AmplitudeSecret, new Sandbox.Amplitude.AmplitudeProjectSettings { MonthlyDownloadQuota = 1 });
+        var mark = s.LastRequestSequence;
+
+        var refused = await s.RunAndWaitAsync(first.SyncId);
+        var second = await s.StartSyncAsync("coh-2", destination, cadence: "daily");
+        var held = await s.WaitForRunAsync(second.SyncId, 1);
+        var project = await s.Project.GetAsync();
+
+        var nextMonth = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        var reason = $"Amplitude's monthly download quota is used up; runs resume on {nextMonth:yyyy-MM-dd} or when the quota is raised ('cohortsync project quota reset')";
+        Assert.Equal((RunOutcome.Failed, reason), (refused.Outcome, refused.Reason));
+        Assert.Equal((RunOutcome.Failed, reason), (held.Outcome, held.Reason));
+        // One request refused, not retried; the second sync did not ask at all.
+        Assert.Single(s.Sandbox.Requests.Since(mark), e => e.Method == "GET" && IsExportRequest(e.Path));
+        Assert.Equal(nextMonth, project.Downloads!.ExhaustedUntil);
+        Assert.Equal(SyncState.Failed, (await s.StatusAsync(first.SyncId)).State);
+
+        // The operator raised the quota: a reset lets the next run download again.
+        s.Sandbox.Amplitude.PutProject(World.AmplitudeKey, World.AmplitudeSecret, new Sandbox.Amplitude.AmplitudeProjectSettings());
+        Assert.Null((await s.Project.ResetQuotaAsync()).Downloads!.ExhaustedUntil);
+        Assert.Equal(RunOutcome.Succeeded, (await s.RunAndWaitAsync(second.SyncId)).Outcome);
+    }
+
     /// <summary><c>/api/5/cohorts/request/{cohortId}</c>: the request that counts toward Amplitude's quota (not its status or file).</summary>
     private static bool IsExportRequest(string path) =>
         path.StartsWith("/api/5/cohorts/request/", StringComparison.Ordinal) && path.Count(c => c == '/') == 5;

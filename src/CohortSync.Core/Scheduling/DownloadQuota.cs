@@ -16,6 +16,13 @@ public static class DownloadQuota
     /// <summary>The month a download counts in, as <c>yyyy-MM</c> (UTC).</summary>
     public static string MonthOf(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
+    /// <summary>The first instant (UTC) of the month after <paramref name="time"/>'s: when Amplitude's monthly quota starts afresh.</summary>
+    public static DateTimeOffset NextMonthStart(DateTimeOffset time)
+    {
+        var utc = time.UtcDateTime;
+        return new DateTimeOffset(utc.Year, utc.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+    }
+
     /// <summary>Downloads a sync running every <paramref name="period"/> makes in a 30-day month; a zero period (<c>once</c>) makes one.</summary>
     public static int PerMonth(TimeSpan period) =>
         period > TimeSpan.Zero ? (int)Math.Min(int.MaxValue, Math.Ceiling(Month / period)) : 1;

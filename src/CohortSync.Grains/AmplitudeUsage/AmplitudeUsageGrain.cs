@@ -43,11 +43,34 @@ public sealed class AmplitudeUsageGrain(
     public Task<DownloadCount> GetThisMonthAsync()
     {
         var month = DownloadQuota.MonthOf(clock.GetUtcNow());
-        return Task.FromResult(new DownloadCount(month, state.State.Month == month ? state.State.Used : 0));
+        return Task.FromResult(new DownloadCount(month, state.State.Month == month ? state.State.Used : 0) { ExhaustedUntil = ExhaustedUntil() });
+    }
+
+    public async Task QuotaExhaustedAsync()
+    {
+        state.State.ExhaustedMonth = DownloadQuota.MonthOf(clock.GetUtcNow());
+        _unwritten = true;
+        await WriteAsync();
+    }
+
+    public async Task ResetQuotaAsync()
+    {
+        if (state.State.ExhaustedMonth is null) return;
+        state.State.ExhaustedMonth = null;
+        _unwritten = true;
+        await WriteAsync();
+    }
+
+    /// <summary>The first instant of the next month (UTC) while this month's quota is used up; else null.</summary>
+    private DateTimeOffset? ExhaustedUntil()
+    {
+        var now = clock.GetUtcNow();
+        return state.State.ExhaustedMonth == DownloadQuota.MonthOf(now) ? DownloadQuota.NextMonthStart(now) : null;
     }
 
     public Task<DownloadPermit> TryEnterDownloadAsync(DownloadLimits limits, CancellationToken cancellationToken)
     {
+        if (ExhaustedUntil() is { } until) return Task.FromResult(new DownloadPermit(null, TimeSpan.Zero) { ExhaustedUntil = until });
         var now = clock.GetUtcNow();
         foreach (var lapsed in _permits.Where(p => p.Value <= now).Select(p => p.Key).ToList()) _permits.Remove(lapsed);
         while (_started.Count > 0 && _started.Peek() <= now - limits.Window) _started.Dequeue();

@@ -15,6 +15,12 @@ public interface IAmplitudeUsageGrain : IGrainWithStringKey
 
     [Alias("GetThisMonth")] Task<DownloadCount> GetThisMonthAsync();
 
+    /// <summary>Amplitude refused a download for the monthly quota: no download is asked for again this month.</summary>
+    [Alias("QuotaExhausted")] Task QuotaExhaustedAsync();
+
+    /// <summary>The operator says the quota is there again (<c>project quota reset</c>): downloads resume now.</summary>
+    [Alias("ResetQuota")] Task ResetQuotaAsync();
+
     /// <summary>
     /// A permit to download now, or null with how long to wait before asking again. A permit lapses after
     /// <see cref="DownloadLimits.Lease"/> unless renewed, so one held by a silo that died frees itself.
@@ -27,7 +33,11 @@ public interface IAmplitudeUsageGrain : IGrainWithStringKey
 }
 
 [GenerateSerializer, Immutable, Alias("cs.DownloadCount")]
-public sealed record DownloadCount([property: Id(0)] string Month, [property: Id(1)] int Used);
+public sealed record DownloadCount([property: Id(0)] string Month, [property: Id(1)] int Used)
+{
+    /// <summary>When Amplitude refused a download this month for the quota: the start of the next month (UTC), when downloads resume; else null.</summary>
+    [Id(2)] public DateTimeOffset? ExhaustedUntil { get; init; }
+}
 
 /// <summary>At most <see cref="Concurrent"/> downloads at once and <see cref="PerWindow"/> started per <see cref="Window"/>; 0: no limit.</summary>
 [GenerateSerializer, Immutable, Alias("cs.DownloadLimits")]
@@ -39,4 +49,8 @@ public sealed record DownloadLimits(
 
 /// <summary>Granted (<see cref="Id"/> set), or not yet (ask again after <see cref="RetryAfter"/>).</summary>
 [GenerateSerializer, Immutable, Alias("cs.DownloadPermit")]
-public sealed record DownloadPermit([property: Id(0)] Guid? Id, [property: Id(1)] TimeSpan RetryAfter);
+public sealed record DownloadPermit([property: Id(0)] Guid? Id, [property: Id(1)] TimeSpan RetryAfter)
+{
+    /// <summary>Refused: the month's quota is used up until then (no permit, no retry).</summary>
+    [Id(2)] public DateTimeOffset? ExhaustedUntil { get; init; }
+}

@@ -224,12 +224,20 @@ public sealed class ProjectGrain(
 
     private IDestinationAccess Destination(string destinationId) => GrainFactory.GetGrain<IDestinationAccess>(GrainKeys.Destination(ProjectId, destinationId));
 
+    public async Task<ProjectInfo> ResetQuotaAsync()
+    {
+        RequireExists();
+        await GrainFactory.GetGrain<IAmplitudeUsageGrain>(ProjectId).ResetQuotaAsync();
+        return await InfoAsync();
+    }
+
     private async Task<ProjectInfo> InfoAsync()
     {
         var p = Project;
         var o = await OutlookAsync(0);
+        var exhausted = (await GrainFactory.GetGrain<IAmplitudeUsageGrain>(ProjectId).GetThisMonthAsync()).ExhaustedUntil;
         return new ProjectInfo(ProjectId, p.Enabled, p.AmplitudeUrl, p.AmplitudeKeyHint, p.Destinations.Count, p.Syncs.Count, p.EnabledAt,
-            new AmplitudeDownloads(o.Month, o.Used, o.Projected, o.Quota, o.Warning), p.WebhookTokenHash is not null);
+            new AmplitudeDownloads(o.Month, o.Used, o.Projected, o.Quota, o.Warning) { ExhaustedUntil = exhausted }, p.WebhookTokenHash is not null);
     }
 
     private async Task<QuotaOutlook> OutlookAsync(int addedPerMonth)

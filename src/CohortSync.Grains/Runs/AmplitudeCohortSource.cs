@@ -16,7 +16,18 @@ internal sealed class AmplitudeCohortSource(
 
     public async Task<CohortReadResult> ReadAsync(string cohortId, string? property, IMemberSink sink, RunTally tally, CancellationToken ct)
     {
-        var requestId = await amplitude.RequestCohortAsync(cohortId, property, ct);
+        string requestId;
+        try
+        {
+            requestId = await amplitude.RequestCohortAsync(cohortId, property, ct);
+        }
+        catch (AmplitudeQuotaExceededException)
+        {
+            // Told once, for every run of the project: none of them asks Amplitude again this month.
+            try { await usage.QuotaExhaustedAsync(); }
+            catch (Exception ex) { logger.LogWarning(ex, "Could not record that project {ProjectId} used up its Amplitude quota", usage.GetPrimaryKeyString()); }
+            throw;
+        }
         metrics.DownloadRequested();
         await CountDownloadAsync();
         var jobWait = System.Diagnostics.Stopwatch.StartNew();

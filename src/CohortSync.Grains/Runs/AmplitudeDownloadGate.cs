@@ -21,13 +21,14 @@ public sealed class AmplitudeDownloadGate(IGrainFactory grains, ClusterRetry ret
     public async Task<IAsyncDisposable> EnterAsync(string projectId, RunTally tally, CancellationToken ct)
     {
         var o = options.Value;
-        if (o.AmplitudeConcurrentDownloads <= 0 && o.AmplitudeDownloadsPerWindow <= 0) return Unlimited.Instance;
-        var limits = new DownloadLimits(o.AmplitudeConcurrentDownloads, o.AmplitudeDownloadsPerWindow, o.AmplitudeDownloadWindow, Lease);
         var usage = grains.GetGrain<IAmplitudeUsageGrain>(projectId);
+        // Unlimited pacing still asks the grain: a month whose quota Amplitude said is used up downloads nothing more.
+        var limits = new DownloadLimits(Math.Max(o.AmplitudeConcurrentDownloads, 0), Math.Max(o.AmplitudeDownloadsPerWindow, 0), o.AmplitudeDownloadWindow, Lease);
         var phase = tally.Phase;
         while (true)
         {
             var permit = await retry.CallAsync(token => usage.TryEnterDownloadAsync(limits, token), ct);
+            if (permit.ExhaustedUntil is { } until) throw QuotaUsedUp(until);
             if (permit.Id is Guid id)
             {
                 tally.Phase = phase;
@@ -39,12 +40,9 @@ public sealed class AmplitudeDownloadGate(IGrainFactory grains, ClusterRetry ret
         }
     }
 
-    private sealed class Unlimited : IAsyncDisposable
-    {
-        public static readonly Unlimited Instance = new();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
+    /// <summary>The run's failure when the month's quota is used up: no Amplitude request, a plain sentence.</summary>
+    public static RunFailure QuotaUsedUp(DateTimeOffset until) => new(FailureKind.QuotaExhausted, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"Amplitude's monthly download quota is used up; runs resume on {until:yyyy-MM-dd} or when the quota is raised ('cohortsync project quota reset')"));
 
     private sealed class Held : IAsyncDisposable
     {

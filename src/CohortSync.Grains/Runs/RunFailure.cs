@@ -13,6 +13,8 @@ public enum FailureKind
     Transient = 3,
     /// <summary>Iterable refused the destination's key: the destination is unhealthy and the sync pauses until a new key.</summary>
     KeyRejected = 4,
+    /// <summary>Amplitude's monthly download quota is used up: not retried; downloads wait for the next month or a quota reset.</summary>
+    QuotaExhausted = 5,
 }
 
 /// <summary>Ends a run with a recorded outcome and a reason an operator can act on (one sentence, no stack).</summary>

@@ -1,5 +1,6 @@
 using CohortSync.Amplitude;
 using CohortSync.Contracts;
+using CohortSync.Core.Scheduling;
 using CohortSync.Iterable.Errors;
 using Orleans.Storage;
 
@@ -24,6 +25,7 @@ public static class RunFailures
     public static RunFailure From(Exception exception, RunPhase phase, string cohortId) => exception switch
     {
         RunFailure failure => failure,
+        AmplitudeQuotaExceededException => AmplitudeDownloadGate.QuotaUsedUp(DownloadQuota.NextMonthStart(DateTimeOffset.UtcNow)),
         AmplitudeAuthException => RunFailure.Permanent("Amplitude rejected the project's API key / secret key; run 'cohortsync project enable' with the right ones"),
         AmplitudeCohortNotFoundException => RunFailure.Permanent($"cohort '{cohortId}' does not exist in the Amplitude project"),
         CohortFileFormatException ex => RunFailure.Permanent($"the cohort file could not be read ({Detail(ex)}); nothing was sent to Iterable"),

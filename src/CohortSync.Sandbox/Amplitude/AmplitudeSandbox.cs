@@ -247,6 +247,12 @@ public sealed partial class AmplitudeSandbox(TimeProvider? timeProvider = null) 
     }
 
     /// <summary>Starts an export job over a snapshot of the cohort; null when the cohort does not exist.</summary>
+    /// <summary>Whether the project has made as many download requests as its <see cref="AmplitudeProjectSettings.MonthlyDownloadQuota"/>.</summary>
+    internal bool QuotaUsedUp(Project project)
+    {
+        lock (_lock) return project.Settings.MonthlyDownloadQuota is { } quota && project.Requests.Count >= quota;
+    }
+
     internal CohortRequest? StartRequest(Project project, string cohortId, bool props, IReadOnlyList<string> propKeys, string query)
     {
         lock (_lock)

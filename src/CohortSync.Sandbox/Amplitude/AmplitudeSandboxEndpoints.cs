@@ -61,6 +61,11 @@ public static class AmplitudeSandboxEndpoints
                 return Unauthorized();
             }
 
+            if (sandbox.QuotaUsedUp(project))
+            {
+                return Error(StatusCodes.Status429TooManyRequests, "too_many_requests", "Monthly cohort download limit reached for this organization");
+            }
+
             var query = context.Request.Query;
             var props = query["props"].ToString() is "1" or "true";
             var propKeys = query["propKeys"].Where(k => !string.IsNullOrEmpty(k)).Select(k => k!).ToArray();

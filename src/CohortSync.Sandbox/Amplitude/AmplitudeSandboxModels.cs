@@ -17,6 +17,12 @@ public sealed record AmplitudeProjectSettings
     /// <summary>Status polls answered 202 "JOB INPROGRESS" before the job reports completed.</summary>
     public int InProgressPolls { get; init; } = 1;
 
+    /// <summary>
+    /// Cohort download requests the project may make; beyond it, a request is refused with HTTP 429 and Amplitude's
+    /// "monthly cohort download limit reached" (null: no quota). The real quota is per organisation and per month.
+    /// </summary>
+    public int? MonthlyDownloadQuota { get; init; }
+
     /// <summary>Answer the file endpoint with 302 to a one-time <c>/_files/{token}</c> link, as Amplitude does with S3.</summary>
     public bool RedirectDownloads { get; init; } = true;
 
