@@ -24,6 +24,7 @@ public static class RunFailures
     public static RunFailure From(Exception exception, RunPhase phase, string cohortId) => exception switch
     {
         RunFailure failure => failure,
+        ListGoneException gone => RunFailure.Retryable(gone.Message),
         AmplitudeAuthException => RunFailure.Permanent("Amplitude rejected the project's API key / secret key; run 'cohortsync project enable' with the right ones"),
         AmplitudeCohortNotFoundException => RunFailure.Permanent($"cohort '{cohortId}' does not exist in the Amplitude project"),
         CohortFileFormatException ex => RunFailure.Permanent($"the cohort file could not be read ({Detail(ex)}); nothing was sent to Iterable"),
