@@ -23,7 +23,7 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
 
     public async Task<MemberSet> RemoveAsync(MemberSet removes, CancellationToken ct)
     {
-        var dropped = new MemberSetBuilder(removes.Count);
+        var dropped = new MemberSetBuilder(removes.Count, removes.Utf8Bytes);
         await ForEachBatchAsync(removes, async batch =>
         {
             var outcome = await SendAsync(() => iterable.UnsubscribeAsync(listId, batch, ct), ct);
@@ -45,7 +45,7 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
 
     public async Task<MemberSet> AddAsync(MemberSet adds, CancellationToken ct)
     {
-        var acknowledged = new MemberSetBuilder(adds.Count);
+        var acknowledged = new MemberSetBuilder(adds.Count, adds.Utf8Bytes);
         await ForEachBatchAsync(adds, async batch =>
         {
             var outcome = await SendAsync(() => iterable.SubscribeAsync(listId, batch, ct), ct);
