@@ -81,6 +81,17 @@ public sealed class MemberSetCopiesTests
     }
 
     [Fact]
+    public void The_difference_from_an_empty_set_is_the_other_set_itself()
+    {
+        var members = MemberSet.From(["a", "b"]);
+
+        Assert.Same(members, MemberSetDiff.Compute(members, MemberSet.Empty).Adds);
+        Assert.Empty(MemberSetDiff.Compute(members, MemberSet.Empty).Removes);
+        Assert.Same(members, MemberSetDiff.Compute(MemberSet.Empty, members).Removes);
+        Assert.Empty(MemberSetDiff.Compute(MemberSet.Empty, members).Adds);
+    }
+
+    [Fact]
     public void A_first_run_keeps_its_acknowledged_set_as_the_synced_set_without_a_copy()
     {
         var added = MemberSet.From(["a", "b"]);
