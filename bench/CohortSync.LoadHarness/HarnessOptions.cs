@@ -22,6 +22,11 @@ public sealed record HarnessOptions
     public TimeSpan WebhookDuration { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Where the silo of scenarios 1–4 and 8 keeps its data: its own SQLite file, or a throwaway PostgreSQL.</summary>
     public StorageBackend Storage { get; init; } = StorageBackend.Sqlite;
+    /// <summary>Scenarios 1–3: every Iterable request answered after this many ms (plus up to the jitter), as a real Iterable far away.</summary>
+    public int IterableLatencyMs { get; init; }
+    public int IterableJitterMs { get; init; }
+    /// <summary>Scenarios 1–3 with the engine's own rate budget (20 → 100 requests/s) instead of the tests' lifted one.</summary>
+    public bool DefaultRates { get; init; }
     /// <summary>Scenario 7: members of each id shape's cohort.</summary>
     public int ShapeMembers { get; init; } = 200_000;
 
@@ -44,13 +49,19 @@ public sealed record HarnessOptions
                 "--webhook-for" => options with { WebhookDuration = ParsePeriod(value) },
                 "--storage" => options with { Storage = ParseStorage(value) },
                 "--shape-members" => options with { ShapeMembers = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--iterable-latency-ms" => options with { IterableLatencyMs = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--iterable-jitter-ms" => options with { IterableJitterMs = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--default-rates" => options with { DefaultRates = true, SiloArgs = [.. options.SiloArgs, .. DefaultRateArgs] },
                 "--silo-arg" => options with { SiloArgs = [.. options.SiloArgs, value] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
-            i++;
+            if (args[i] != "--default-rates") i++;
         }
         return options;
     }
+
+    /// <summary>The engine's defaults (docs/delivery.md), after the tests' lifted budget in the silo's arguments.</summary>
+    private static readonly string[] DefaultRateArgs = ["--CohortSync:RateBudget:StartPerSecond=20", "--CohortSync:RateBudget:MaxPerSecond=100"];
 
     private static StorageBackend ParseStorage(string text) => text switch
     {

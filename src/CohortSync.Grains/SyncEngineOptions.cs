@@ -45,6 +45,13 @@ public sealed class SyncEngineOptions
     /// </summary>
     public int RequestsInFlight { get; set; } = 4;
 
+    /// <summary>
+    /// How long a lookup of an Iterable project's lists (<c>GET /api/lists</c>, every list of the project) answers
+    /// "the list exists" for every run on that key. A deleted list is still noticed: the write's <c>invalidListId</c>
+    /// makes the project look again, and the run recreates the list. Zero: every run looks (O(syncs²) on one key).
+    /// </summary>
+    public TimeSpan ListLookupMaxAge { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs kept in a sync's history.</summary>
     public int HistoryLimit { get; set; } = 50;
 
@@ -128,5 +135,7 @@ public sealed class SyncEngineOptions
             yield return "MaxMalformedRows must not be negative and MaxMalformedFraction must be between 0 and 1";
         if (ClusterRetryWindow < TimeSpan.Zero)
             yield return "ClusterRetryWindow must not be negative";
+        if (ListLookupMaxAge < TimeSpan.Zero)
+            yield return "ListLookupMaxAge must not be negative (0: every run looks up the lists)";
     }
 }

@@ -12,19 +12,43 @@ public sealed class MemberSet : IReadOnlyList<string>
 {
     public static MemberSet Empty { get; } = new([], [0]);
 
-    private readonly byte[] _arena;
-    private readonly int[] _offsets; // Count + 1 entries; member i is _arena[_offsets[i].._offsets[i + 1]]
+    /// <summary>A builder or writer hands its arrays over (no copy of a cohort-sized set) when at most this share is unused.</summary>
+    internal const int HandOverSlackDivisor = 8;
 
-    internal MemberSet(byte[] arena, int[] offsets)
+    private readonly byte[] _arena;
+    private readonly int[] _offsets; // at least Count + 1 entries; member i is _arena[_offsets[i].._offsets[i + 1]]
+    private readonly int _count;
+
+    internal MemberSet(byte[] arena, int[] offsets) : this(arena, offsets, offsets.Length - 1)
+    {
+    }
+
+    /// <summary>Takes the arrays as they are: they may be longer than the <paramref name="count"/> members need.</summary>
+    internal MemberSet(byte[] arena, int[] offsets, int count)
     {
         _arena = arena;
         _offsets = offsets;
+        _count = count;
     }
 
-    public int Count => _offsets.Length - 1;
+    public int Count => _count;
+
+    /// <summary>Bytes of the identifiers themselves (UTF-8).</summary>
+    public int Utf8Bytes => _offsets[_count];
 
     /// <summary>Bytes used by the identifiers themselves plus the offset table.</summary>
-    public long SizeInBytes => _arena.LongLength + (long)_offsets.Length * sizeof(int);
+    public long SizeInBytes => Utf8Bytes + (long)(_count + 1) * sizeof(int);
+
+    /// <summary>
+    /// Hands <paramref name="arena"/> (<paramref name="length"/> bytes used) and <paramref name="offsets"/> over as a set
+    /// when little of them is unused, else trims copies: a cohort-sized set is not copied just to drop a few spare bytes.
+    /// </summary>
+    internal static MemberSet Adopt(byte[] arena, int length, int[] offsets, int count)
+    {
+        if (arena.Length - length > arena.Length / HandOverSlackDivisor) arena = arena.AsSpan(0, length).ToArray();
+        if (offsets.Length - (count + 1) > offsets.Length / HandOverSlackDivisor) offsets = offsets.AsSpan(0, count + 1).ToArray();
+        return new MemberSet(arena, offsets, count);
+    }
 
     public ReadOnlySpan<byte> GetUtf8(int index) => _arena.AsSpan(_offsets[index], _offsets[index + 1] - _offsets[index]);
 
@@ -70,7 +94,9 @@ public sealed class MemberSet : IReadOnlyList<string>
     public MemberSet Apply(MemberSet added, MemberSet removed)
     {
         if (added.Count == 0 && removed.Count == 0) return this;
-        var writer = new MemberSetWriter(_arena.Length + added._arena.Length, Count + added.Count);
+        // A first run: the synced set is what was acknowledged, with no second copy of it.
+        if (Count == 0 && removed.Count == 0) return added;
+        var writer = new MemberSetWriter(Utf8Bytes + added.Utf8Bytes, Count + added.Count);
         int i = 0, a = 0, r = 0;
         while (i < Count || a < added.Count)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -7,15 +8,16 @@ namespace CohortSync.Core.Members;
 /// Collects identifiers in any order (with duplicates) into a UTF-8 arena, then sorts and
 /// de-duplicates them into a <see cref="MemberSet"/>.
 /// </summary>
-public sealed class MemberSetBuilder(int expectedCount = 1024)
+public sealed class MemberSetBuilder(int expectedCount = 1024, int expectedBytes = -1)
 {
-    private byte[] _arena = new byte[Math.Max(64, expectedCount * 16)];
-    private int[] _starts = new int[Math.Max(4, expectedCount)];
-    private int[] _lengths = new int[Math.Max(4, expectedCount)];
+    private byte[] _arena = new byte[Math.Max(64, expectedBytes >= 0 ? expectedBytes : expectedCount * 16)];
+    // Members sit in the arena in the order they came, one after another: member i is [_starts[i], _starts[i + 1]),
+    // so one array gives both where a member starts and how long it is, and is the set's offsets when no sort is needed.
+    private int[] _starts = new int[Math.Max(4, expectedCount + 1)];
     private int _count;
     private int _length;
     // True while every member added so far was greater than the one before (e.g. acknowledged batches of a
-    // sorted diff): Build then copies instead of sorting.
+    // sorted diff): Build then hands its arrays over instead of sorting.
     private bool _ascending = true;
 
     public int Count => _count;
@@ -24,9 +26,12 @@ public sealed class MemberSetBuilder(int expectedCount = 1024)
 
     public void Add(ReadOnlySpan<char> member)
     {
-        var max = Encoding.UTF8.GetMaxByteCount(member.Length);
-        EnsureArena(max);
-        var written = Encoding.UTF8.GetBytes(member, _arena.AsSpan(_length));
+        // Grown only when the member does not fit, not for its worst case: an arena sized to the cohort's bytes stays it.
+        if (!Encoding.UTF8.TryGetBytes(member, _arena.AsSpan(_length), out var written))
+        {
+            EnsureArena(Encoding.UTF8.GetMaxByteCount(member.Length));
+            written = Encoding.UTF8.GetBytes(member, _arena.AsSpan(_length));
+        }
         Push(written);
     }
 
@@ -37,22 +42,21 @@ public sealed class MemberSetBuilder(int expectedCount = 1024)
         Push(member.Length);
     }
 
+    private int Start(int member) => _starts[member];
+
+    private int Length(int member) => _starts[member + 1] - _starts[member];
+
+    private ReadOnlySpan<byte> Member(int member) => _arena.AsSpan(_starts[member], _starts[member + 1] - _starts[member]);
+
     private void Push(int written)
     {
-        if (_count == _starts.Length)
-        {
-            Array.Resize(ref _starts, _starts.Length * 2);
-            Array.Resize(ref _lengths, _lengths.Length * 2);
-        }
+        if (_count + 2 > _starts.Length) Array.Resize(ref _starts, _starts.Length * 2);
         if (_ascending && _count > 0)
-        {
-            var last = _arena.AsSpan(_starts[_count - 1], _lengths[_count - 1]);
-            _ascending = last.SequenceCompareTo(_arena.AsSpan(_length, written)) < 0;
-        }
+            _ascending = Member(_count - 1).SequenceCompareTo(_arena.AsSpan(_length, written)) < 0;
         _starts[_count] = _length;
-        _lengths[_count] = written;
         _count++;
         _length += written;
+        _starts[_count] = _length;
     }
 
     private void EnsureArena(int extra)
@@ -61,37 +65,47 @@ public sealed class MemberSetBuilder(int expectedCount = 1024)
             Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _length + extra));
     }
 
+    /// <summary>The set; when the members came in order, the builder's own arrays become the set's (no copy).</summary>
     public MemberSet Build()
     {
         if (_count == 0) return MemberSet.Empty;
-        if (_ascending)
+        // Members added after this land beyond what the set reads (or in new arrays), so the set stays as built.
+        if (_ascending) return MemberSet.Adopt(_arena, _length, _starts, _count);
+        // The sort's arrays are rented: a big run needs them for a moment, and the next big run again.
+        var order = ArrayPool<int>.Shared.Rent(_count);
+        var keys = ArrayPool<ulong>.Shared.Rent(_count);
+        try
         {
-            var offsets = new int[_count + 1];
-            for (var i = 0; i < _count; i++) offsets[i + 1] = _starts[i] + _lengths[i];
-            return new MemberSet(_arena.AsSpan(0, _length).ToArray(), offsets);
+            var depth = CommonPrefixLength();
+            for (var i = 0; i < _count; i++)
+            {
+                order[i] = i;
+                keys[i] = Key(i, depth);
+            }
+            SortByKeys(keys, order, 0, _count, depth);
         }
-        var order = new int[_count];
-        var keys = new ulong[_count];
-        var depth = CommonPrefixLength();
-        for (var i = 0; i < _count; i++)
+        finally
         {
-            order[i] = i;
-            keys[i] = Key(i, depth);
+            ArrayPool<ulong>.Shared.Return(keys);
         }
-        SortByKeys(keys, order, 0, _count, depth);
 
-        var writer = new MemberSetWriter(_length, _count);
-        ReadOnlySpan<byte> previous = default;
-        var first = true;
-        foreach (var i in order)
+        try
         {
-            var span = _arena.AsSpan(_starts[i], _lengths[i]);
-            if (!first && span.SequenceEqual(previous)) continue;
-            writer.Append(span);
-            previous = span;
-            first = false;
+            var writer = new MemberSetWriter(_length, _count);
+            ReadOnlySpan<byte> previous = default;
+            for (var k = 0; k < _count; k++)
+            {
+                var span = Member(order[k]);
+                if (k > 0 && span.SequenceEqual(previous)) continue;
+                writer.Append(span);
+                previous = span;
+            }
+            return writer.Build();
         }
-        return writer.Build();
+        finally
+        {
+            ArrayPool<int>.Shared.Return(order);
+        }
     }
 
     // Sorting works on 8-byte big-endian keys (the member's bytes from `depth`, zero-padded), so the bulk of the
@@ -118,13 +132,13 @@ public sealed class MemberSetBuilder(int expectedCount = 1024)
         var ended = start;
         for (var k = start; k < end; k++)
         {
-            if (_lengths[order[k]] > next) continue;
+            if (Length(order[k]) > next) continue;
             (order[ended], order[k]) = (order[k], order[ended]);
             ended++;
         }
         if (ended - start > 1)
         {
-            for (var k = start; k < ended; k++) keys[k] = (ulong)_lengths[order[k]];
+            for (var k = start; k < ended; k++) keys[k] = (ulong)Length(order[k]);
             Array.Sort(keys, order, start, ended - start);
         }
         if (end - ended > 1)
@@ -136,8 +150,9 @@ public sealed class MemberSetBuilder(int expectedCount = 1024)
 
     private ulong Key(int member, int depth)
     {
-        var remaining = _lengths[member] - depth;
-        var from = _arena.AsSpan(_starts[member] + Math.Min(depth, _lengths[member]));
+        var length = Length(member);
+        var remaining = length - depth;
+        var from = _arena.AsSpan(Start(member) + Math.Min(depth, length));
         if (remaining >= sizeof(ulong)) return BinaryPrimitives.ReadUInt64BigEndian(from);
         if (remaining <= 0) return 0;
         Span<byte> padded = stackalloc byte[sizeof(ulong)];
@@ -148,10 +163,10 @@ public sealed class MemberSetBuilder(int expectedCount = 1024)
 
     private int CommonPrefixLength()
     {
-        var first = _arena.AsSpan(_starts[0], _lengths[0]);
+        var first = Member(0);
         var shared = first.Length;
         for (var i = 1; i < _count && shared > 0; i++)
-            shared = first[..shared].CommonPrefixLength(_arena.AsSpan(_starts[i], _lengths[i]));
+            shared = first[..shared].CommonPrefixLength(Member(i));
         return shared;
     }
 }

@@ -7,6 +7,9 @@ public sealed record MemberSetDiff(MemberSet Adds, MemberSet Removes)
 
     public static MemberSetDiff Compute(MemberSet desired, MemberSet synced)
     {
+        // A first run (or a list emptied): the difference is one whole set, not a copy of it.
+        if (synced.Count == 0) return new MemberSetDiff(desired, MemberSet.Empty);
+        if (desired.Count == 0) return new MemberSetDiff(MemberSet.Empty, synced);
         var adds = new MemberSetWriter();
         var removes = new MemberSetWriter();
         int d = 0, s = 0;

@@ -24,8 +24,6 @@ public sealed class MemberSetWriter(int arenaCapacity = 1024, int countCapacity 
     public MemberSet Build()
     {
         if (_count == 0) return MemberSet.Empty;
-        var arena = _arena.Length == _length ? _arena : _arena.AsSpan(0, _length).ToArray();
-        var offsets = _offsets.Length == _count + 1 ? _offsets : _offsets.AsSpan(0, _count + 1).ToArray();
-        return new MemberSet(arena, offsets);
+        return MemberSet.Adopt(_arena, _length, _offsets, _count);
     }
 }

@@ -30,11 +30,18 @@ public interface IIterableProjectGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("EnsureList")] Task<ListAnswer> EnsureListAsync(string listName, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Whether the list exists, by a lookup of the project's lists made after this call arrived (never an older
-    /// answer). Calls that arrive while a lookup is on its way share the next one, so many runs starting
-    /// together cost one <c>GET /api/lists</c> instead of one each.
+    /// Whether the list exists. "Yes" may come from a lookup of the project's lists sent up to
+    /// <c>ListLookupMaxAge</c> ago (one shared lookup answers every run of those seconds, so 10,000 syncs on one key
+    /// cost O(syncs) lookups an hour, not O(syncs²)); "no" only from a lookup sent after this call arrived. Calls that
+    /// arrive while a lookup is on its way share it.
     /// </summary>
     [AlwaysInterleave, Alias("CheckList")] Task<ListAnswer> CheckListAsync(long listId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Iterable answered <c>invalidListId</c> for the list: every lookup sent before now stops counting as recent
+    /// (for every caller), and the answer comes from a lookup sent after this call.
+    /// </summary>
+    [AlwaysInterleave, Alias("CheckRejectedList")] Task<ListAnswer> CheckRejectedListAsync(long listId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Base URL, encrypted key and rate settings of one Iterable project.</summary>

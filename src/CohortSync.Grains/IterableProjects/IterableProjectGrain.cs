@@ -24,7 +24,7 @@ public sealed class IterableProjectGrain(
 {
     private static readonly TimeSpan EnsureTimeout = TimeSpan.FromMinutes(2);
     private readonly AdaptiveRateBudget _budget = new(options.Value, TimeProvider.System);
-    private readonly SharedListLookups _lookups = new();
+    private readonly SharedListLookups _lookups = new(TimeProvider.System, engine.Value.ListLookupMaxAge);
     private readonly Dictionary<string, Task> _ensuring = new(StringComparer.Ordinal);
     private readonly SerialStateWriter<IterableProjectState> _writes = new(state);
     private bool _leased;
@@ -78,8 +78,12 @@ public sealed class IterableProjectGrain(
         {
             var client = Client();
             // Numbered only now, so its lookup is sent after an earlier creation of this name, never before.
-            var index = await _lookups.AfterAsync(_lookups.Ask(), () => client, timeout.Token);
+            var ticket = _lookups.Ask();
+            var index = await _lookups.RecentAsync(ticket, () => client, timeout.Token);
             if (index.Find(listName) is long id) return new ListAnswer(id, Created: false, Exists: true);
+            // Not in a recent index: only a lookup sent after this call may say "create it" (no duplicate of a list made meanwhile).
+            index = await _lookups.AfterAsync(ticket, () => client, timeout.Token);
+            if (index.Find(listName) is long found) return new ListAnswer(found, Created: false, Exists: true);
             var created = await client.CreateListAsync(listName, timeout.Token);
             _lookups.Created(index, created, listName);
             logger.LogInformation("Iterable project {Budget}: created list {ListId}", this.GetPrimaryKeyString(), created);
@@ -101,14 +105,23 @@ public sealed class IterableProjectGrain(
         if (!Project.Configured) return NotConfigured;
         try
         {
-            // The key is decrypted and a client made only if this call is the one that sends the lookup.
-            var index = await _lookups.AfterAsync(_lookups.Ask(), Client, cancellationToken);
+            // The key is decrypted and a client made only if this call is the one that sends the lookup. A recent
+            // index may say yes (a list deleted since is caught by the write's invalidListId); only a fresh one says no.
+            var ticket = _lookups.Ask();
+            var index = await _lookups.RecentAsync(ticket, Client, cancellationToken);
+            if (!index.Contains(listId)) index = await _lookups.AfterAsync(ticket, Client, cancellationToken);
             return new ListAnswer(listId, Created: false, Exists: index.Contains(listId));
         }
         catch (Exception ex) when (Failed(ex) is { } failed)
         {
             return failed;
         }
+    }
+
+    public Task<ListAnswer> CheckRejectedListAsync(long listId, CancellationToken cancellationToken)
+    {
+        _lookups.Forget();
+        return CheckListAsync(listId, cancellationToken);
     }
 
     private static readonly ListAnswer NotConfigured = new(0, false, false, ListFailure.NotConfigured, "the Iterable project was not configured");

@@ -23,7 +23,7 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
 
     public async Task<MemberSet> RemoveAsync(MemberSet removes, CancellationToken ct)
     {
-        var dropped = new MemberSetBuilder(removes.Count);
+        var dropped = new MemberSetBuilder(removes.Count, removes.Utf8Bytes);
         await ForEachBatchAsync(removes, async batch =>
         {
             var outcome = await SendAsync(() => iterable.UnsubscribeAsync(listId, batch, ct), ct);
@@ -45,7 +45,7 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
 
     public async Task<MemberSet> AddAsync(MemberSet adds, CancellationToken ct)
     {
-        var acknowledged = new MemberSetBuilder(adds.Count);
+        var acknowledged = new MemberSetBuilder(adds.Count, adds.Utf8Bytes);
         await ForEachBatchAsync(adds, async batch =>
         {
             var outcome = await SendAsync(() => iterable.SubscribeAsync(listId, batch, ct), ct);
@@ -147,7 +147,8 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
             {
                 // Iterable is eventually consistent: a list created a moment ago (by this run or by another sync
                 // racing for the same name) may not be writable yet. A list that is really gone fails the run.
-                if (listRetries >= options.NewListRetries || !(freshList || await StillExistsAsync(ct)))
+                if (!freshList && !await StillExistsAsync(ct)) throw new ListGoneException(listId);
+                if (listRetries >= options.NewListRetries)
                     throw RunFailure.Retryable($"Iterable list {listId} disappeared during the run; the next run recreates it and sends the whole cohort");
                 tally.CountRetry();
                 await Task.Delay(options.NewListRetryDelay, ct);
@@ -157,7 +158,13 @@ internal sealed class BatchPusher(IterableListClient iterable, long listId, bool
 
     private async Task<bool> StillExistsAsync(CancellationToken ct)
     {
-        try { return await lists.ExistsAsync(listId, ct); }
+        try { return await lists.ExistsAfterRejectionAsync(listId, ct); }
         catch (RunFailure failure) when (failure.Kind != FailureKind.KeyRejected) { return false; }
     }
+}
+
+/// <summary>Iterable answered <c>invalidListId</c> and a lookup made after that answer does not show the list: it was deleted.</summary>
+internal sealed class ListGoneException(long listId) : Exception($"Iterable list {listId} disappeared during the run; the next run recreates it and sends the whole cohort")
+{
+    public long ListId { get; } = listId;
 }

@@ -14,6 +14,9 @@ internal sealed class GrainListDirectory(IIterableProjectGrain project, Iterable
     public async Task<bool> ExistsAsync(long listId, CancellationToken ct) =>
         (await AskAsync(token => project.CheckListAsync(listId, token), ct)).Exists;
 
+    public async Task<bool> ExistsAfterRejectionAsync(long listId, CancellationToken ct) =>
+        (await AskAsync(token => project.CheckRejectedListAsync(listId, token), ct)).Exists;
+
     /// <summary>Asks; a grain that forgot its endpoint (its storage row was lost) is configured again and asked once more.</summary>
     private async Task<ListAnswer> AskAsync(Func<CancellationToken, Task<ListAnswer>> ask, CancellationToken ct)
     {

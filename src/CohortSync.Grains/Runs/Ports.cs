@@ -18,8 +18,11 @@ public interface IListDirectory
     /// <summary>The list of that exact name, created if there is none; <c>Created</c> when this call made it.</summary>
     Task<(long ListId, bool Created)> EnsureAsync(string listName, CancellationToken ct);
 
-    /// <summary>Whether the list exists, by a lookup made after this call.</summary>
+    /// <summary>Whether the list exists: "yes" possibly from a lookup of the last few seconds, "no" only from one made after this call.</summary>
     Task<bool> ExistsAsync(long listId, CancellationToken ct);
+
+    /// <summary>After Iterable answered <c>invalidListId</c> for it: whether the list exists, by a lookup made after this call.</summary>
+    Task<bool> ExistsAfterRejectionAsync(long listId, CancellationToken ct) => ExistsAsync(listId, ct);
 }
 
 /// <summary>A project's permits to download from Amplitude (a few at once, so many per window), held until disposed.</summary>

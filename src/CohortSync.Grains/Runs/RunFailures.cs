@@ -26,6 +26,7 @@ public static class RunFailures
     {
         RunFailure failure => failure,
         AmplitudeQuotaExceededException => AmplitudeDownloadGate.QuotaUsedUp(DownloadQuota.NextMonthStart(DateTimeOffset.UtcNow)),
+        ListGoneException gone => RunFailure.Retryable(gone.Message),
         AmplitudeAuthException => RunFailure.Permanent("Amplitude rejected the project's API key / secret key; run 'cohortsync project enable' with the right ones"),
         AmplitudeCohortNotFoundException => RunFailure.Permanent($"cohort '{cohortId}' does not exist in the Amplitude project"),
         CohortFileFormatException ex => RunFailure.Permanent($"the cohort file could not be read ({Detail(ex)}); nothing was sent to Iterable"),

@@ -49,6 +49,13 @@ public sealed class RunTally
     public void CountRemoved(long members) => Interlocked.Add(ref _removed, members);
     public void CountRequest() => Interlocked.Increment(ref _requests);
     public void CountRetry() => Interlocked.Increment(ref _retries);
+
+    /// <summary>What was delivered went with a deleted list: the run starts counting again on the new one.</summary>
+    public void ForgetDelivered()
+    {
+        Interlocked.Exchange(ref _added, 0);
+        Interlocked.Exchange(ref _removed, 0);
+    }
     public long HeldBack { get; set; }
     public long HeldRemovals { get; set; }
     public string? Note { get; set; }

@@ -125,12 +125,27 @@ public sealed class SyncRunner(
         }
         if (listId != request.ListId) await onListReady(listId, listName);
 
-        tally.PlannedAdds = diff.Adds.Count;
-        tally.PlannedRemoves = diff.Removes.Count;
-        tally.Phase = RunPhase.Pushing;
-        var push = new BatchPusher(request.Iterable, listId, fresh, request.Lists, journal, tally, Options, request.RequestsInFlight ?? Options.RequestsInFlight);
-        var removed = await push.RemoveAsync(diff.Removes, ct);
-        var added = await push.AddAsync(diff.Adds, ct);
+        MemberSet removed, added;
+        try
+        {
+            (removed, added) = await PushAsync(request, listId, fresh, journal, diff, tally, ct);
+        }
+        catch (ListGoneException gone) when (note is null)
+        {
+            // The list was known from a recent lookup, but Iterable says it is gone (deleted since): as if found gone
+            // before the push. Whatever this run delivered went with it; the new list gets the whole desired set.
+            tally.Phase = RunPhase.PreparingList;
+            logger.LogWarning("Sync {SyncKey}: list {ListId} is gone from Iterable; recreating", request.SyncKey, gone.ListId);
+            tally.Note = $"Iterable list {gone.ListId} no longer exists; it was recreated and refilled with the whole cohort";
+            await journal.ClearAsync(ct);
+            tally.ForgetDelivered();
+            synced = MemberSet.Empty;
+            diff = MemberSetDiff.Compute(toSend, synced);
+            tally.HeldRemovals = 0;
+            (listId, fresh) = await request.Lists.EnsureAsync(listName, ct);
+            await onListReady(listId, listName);
+            (removed, added) = await PushAsync(request, listId, fresh, journal, diff, tally, ct);
+        }
 
         tally.Phase = RunPhase.Recording;
         // Async locals live as long as the method: let go of the cohort-sized sets no longer needed before
@@ -145,6 +160,19 @@ public sealed class SyncRunner(
         await confirmOwner();
         await journal.CompactAsync(final, ct);
         return new RunResult(cohortName, listId, listName, final.Count, tally.Note, ChangesCursor: cursor, UploadId: request.UploadId);
+    }
+
+    /// <summary>The push phase: removes, then adds, each batch journalled as Iterable acknowledges it.</summary>
+    private async Task<(MemberSet Removed, MemberSet Added)> PushAsync(RunRequest request, long listId, bool fresh, RunJournal journal, MemberSetDiff diff,
+        RunTally tally, CancellationToken ct)
+    {
+        tally.PlannedAdds = diff.Adds.Count;
+        tally.PlannedRemoves = diff.Removes.Count;
+        tally.Phase = RunPhase.Pushing;
+        var push = new BatchPusher(request.Iterable, listId, fresh, request.Lists, journal, tally, Options, request.RequestsInFlight ?? Options.RequestsInFlight);
+        var removed = await push.RemoveAsync(diff.Removes, ct);
+        var added = await push.AddAsync(diff.Adds, ct);
+        return (removed, added);
     }
 
     /// <summary>

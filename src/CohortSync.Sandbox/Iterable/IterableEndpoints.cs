@@ -41,6 +41,9 @@ public static class IterableEndpoints
         public async ValueTask<object?> GatekeeperAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
         {
             var http = invocation.HttpContext;
+            // From arrival to answer: what the client sees as one write in flight.
+            using var writing = HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/api/lists", out var rest)
+                && rest.Value is "/subscribe" or "/unsubscribe" ? sandbox.Writing() : null;
             var faults = sandbox.Faults;
             var latency = faults.LatencyMs + (faults.LatencyJitterMs > 0 ? Random.Shared.Next(faults.LatencyJitterMs + 1) : 0);
             if (latency > 0)

@@ -24,6 +24,32 @@ public sealed class IterableSandbox
     /// <summary>Requests being held back by <see cref="IterableFaults.LatencyMs"/> right now.</summary>
     public int HeldCalls => Volatile.Read(ref _held);
 
+    private int _writing;
+    private int _mostWriting;
+
+    /// <summary>List writes (subscribe, unsubscribe) being answered right now, latency included.</summary>
+    public int WritesInFlight => Volatile.Read(ref _writing);
+
+    /// <summary>The most list writes that were being answered at once since start or <see cref="ResetMostWritesInFlight"/>.</summary>
+    public int MostWritesInFlight => Volatile.Read(ref _mostWriting);
+
+    public void ResetMostWritesInFlight() => Volatile.Write(ref _mostWriting, Volatile.Read(ref _writing));
+
+    internal IDisposable Writing()
+    {
+        var now = Interlocked.Increment(ref _writing);
+        for (var most = Volatile.Read(ref _mostWriting); now > most; most = Volatile.Read(ref _mostWriting))
+        {
+            if (Interlocked.CompareExchange(ref _mostWriting, now, most) == most) break;
+        }
+        return new WriteDone(this);
+    }
+
+    private sealed class WriteDone(IterableSandbox sandbox) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref sandbox._writing);
+    }
+
     internal IDisposable Hold()
     {
         Interlocked.Increment(ref _held);

@@ -94,6 +94,28 @@ public sealed class RequestsInFlightTests : IAsyncLifetime
         Assert.Equal(Members.Range(0, 24), _world.Snapshots.Current(RunnerWorld.SyncKey));
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(2)]
+    public async Task Against_a_slow_jittery_Iterable_writes_in_flight_reach_but_never_exceed_the_concurrency_and_every_answer_is_journalled(int concurrency)
+    {
+        // 40 batches of three, each answered after 20–80 ms: answers come back out of order, with K waiting at a time.
+        _world.DestinationConcurrency = concurrency;
+        _world.Sandbox.Iterable.Faults = new CohortSync.Sandbox.Iterable.IterableFaults { LatencyMs = 20, LatencyJitterMs = 60 };
+        _world.Cohort.Members = Members.Range(0, 120);
+        var journalled = new List<string>();
+        _world.Snapshots.OnAppend = (added, _) => { lock (journalled) journalled.AddRange(added); };
+        _world.Sandbox.Iterable.ResetMostWritesInFlight();
+
+        var result = await _world.RunAsync();
+
+        Assert.InRange(_world.Sandbox.Iterable.MostWritesInFlight, 2, concurrency);
+        Assert.Equal(40, (await _world.IterableCallsSinceAsync(0)).Count(call => call.Path == Subscribe));
+        Assert.Equal(Members.Range(0, 120), journalled.Order(StringComparer.Ordinal));
+        Assert.Equal(Members.Range(0, 120), _world.ListMembers(result.ListId!.Value));
+        Assert.Equal(Members.Range(0, 120), _world.Snapshots.Current(RunnerWorld.SyncKey));
+    }
+
     private static async Task UntilAsync(Func<bool> condition)
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
