@@ -24,7 +24,9 @@ public sealed record RunRequest(
     bool ApplyChanges = false,
     string? CohortName = null,
     IUploadedMembers? Upload = null,
-    string? UploadId = null)
+    string? UploadId = null,
+    bool Reconcile = false,
+    bool AdoptKeep = false)
 {
     /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
     public bool Holds(long listed, long removes) =>
@@ -40,8 +42,9 @@ public sealed record RunRequest(
 /// </param>
 /// <param name="Held">The removal guard held the run before it sent anything; <paramref name="Note"/> says why.</param>
 /// <param name="UploadId">The member file the run read instead of a download, if it read one.</param>
+/// <param name="Reconciled">The run diffed against the list's membership as Iterable listed it (a reconcile), not the synced set.</param>
 public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false, long? ChangesCursor = null,
-    string? UploadId = null);
+    string? UploadId = null, bool Reconciled = false);
 
 /// <summary>What <see cref="SyncRunner.PreviewAsync"/> found: the counts a run would start from, and samples of the difference.</summary>
 public sealed record PreviewResult(
@@ -53,4 +56,6 @@ public sealed record PreviewResult(
     long Removes,
     IReadOnlyList<string> SampleAdds,
     IReadOnlyList<string> SampleRemoves,
-    bool WouldBeHeld = false);
+    bool WouldBeHeld = false,
+    long? Extra = null,
+    long? Missing = null);

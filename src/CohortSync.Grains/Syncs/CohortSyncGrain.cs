@@ -24,6 +24,8 @@ public sealed class CohortSyncGrain(
 {
     private const string CadenceReminder = "cadence";
     private const string GuardReminder = "guard";
+    private const string DriftReminder = "drift-audit";
+    private static readonly TimeSpan DriftAuditTimeout = TimeSpan.FromMinutes(30);
 
     private readonly SerialStateWriter<CohortSyncState> _writes = new(state);
     private readonly RunSlot _slot = new();
@@ -31,6 +33,8 @@ public sealed class CohortSyncGrain(
     private bool _changesArrived;
     // Set from the first notice of a burst until its apply starts: later notices of the burst join it.
     private IGrainTimer? _applySoon;
+    // A drift audit's size request is on its way (off the grain's turns): a second tick meanwhile adds nothing.
+    private bool _auditing;
 
     private CohortSyncState Sync => state.State;
     private SyncEngineOptions Options => options.Value;
@@ -53,6 +57,35 @@ public sealed class CohortSyncGrain(
         Require().RequireRunnable();
         await StartRunAsync("manual");
         return Info(Sync);
+    }
+
+    public async Task<SyncInfo> ReconcileAsync()
+    {
+        Require().RequireRunnable();
+        if (Sync.State is SyncState.Held)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {Sync.SyncId} has a held run; approve or reject it first (cohortsync sync approve|reject)");
+        Sync.ReconcileNext = true;
+        // A run already under way is not a reconcile: the flag waits for the next one, so it must be kept now.
+        if (RunActiveHere) await WriteAsync();
+        await StartRunAsync("reconcile", RunSource.Download);
+        return Info(Sync);
+    }
+
+    public Task<SyncPreview> PreviewReconcileAsync() => execution.PreviewAsync(Require().RequirePreviewable(), reconcile: true);
+
+    public async Task DriftAuditedAsync(long listId, long size, long syncedCount)
+    {
+        // Whatever changed since the size was asked for (a run, a pause, a new list) makes the answer stale: the next audit asks again.
+        if (!Sync.Exists || Sync.ListId != listId || Sync.SyncedCount != syncedCount || RunActiveHere
+            || Sync.State is SyncState.Paused or SyncState.Stopped or SyncState.Held or SyncState.Done) return;
+        var beyond = Options.DriftBeyondTolerance(size, syncedCount);
+        Sync.DriftAudited(size, beyond, DateTimeOffset.UtcNow);
+        await WriteAsync();
+        if (beyond)
+        {
+            logger.LogInformation("Sync {SyncId}: drift audit found {Size} members in list {ListId} against {Synced} synced; reconciling", Sync.SyncId, size, listId, syncedCount);
+            await StartRunAsync("drift");
+        }
     }
 
     public async Task<SyncInfo> PauseAsync()
@@ -130,6 +163,7 @@ public sealed class CohortSyncGrain(
         _ = GrainFactory.GetGrain<Projects.IProjectAccess>(Sync.ProjectId).SyncStoppedAsync(Sync.SyncId);
         await UnregisterAsync(CadenceReminder);
         await UnregisterAsync(GuardReminder);
+        await UnregisterAsync(DriftReminder);
         return Info(Sync);
     }
 
@@ -158,6 +192,12 @@ public sealed class CohortSyncGrain(
         if (!Sync.Exists || Sync.State is SyncState.Stopped)
         {
             await UnregisterAsync(reminderName);
+            return;
+        }
+        if (reminderName == DriftReminder)
+        {
+            if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is null) await UnregisterAsync(DriftReminder);
+            else StartDriftAudit();
             return;
         }
         // A held sync waits for its operator: another download would cost quota only to be held again.
@@ -249,8 +289,37 @@ public sealed class CohortSyncGrain(
         }
     }
 
+    /// <summary>
+    /// The drift audit: one size request, sent off the grain's turns (it may queue behind other list reads of the
+    /// Iterable project for minutes), its answer brought back as a call of its own.
+    /// </summary>
+    private void StartDriftAudit()
+    {
+        if (_auditing || RunActiveHere || Sync.ListId is not long listId || Sync.ReconcileNext
+            || Sync.State is SyncState.Paused or SyncState.Stopped or SyncState.Held or SyncState.Done) return;
+        _auditing = true;
+        var synced = Sync.SyncedCount;
+        _ = AuditAsync();
+
+        async Task AuditAsync()
+        {
+            try
+            {
+                await Task.Yield();
+                using var timeout = new CancellationTokenSource(DriftAuditTimeout);
+                if (await execution.ListSizeAsync(Sync, listId, timeout.Token) is long size)
+                    await this.AsReference<ICohortSyncControl>().DriftAuditedAsync(listId, size, synced);
+            }
+            catch (Exception ex) { logger.LogWarning(ex, "Drift audit of sync {SyncId} failed; the next one tries again", Sync.SyncId); }
+            finally { _auditing = false; }
+        }
+    }
+
     private async Task ScheduleCadenceAsync()
     {
+        // The drift audit ticks on its own reminder, whatever the cadence; none for a sync that never runs again.
+        if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit) await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
+        else await UnregisterAsync(DriftReminder);
         var next = Sync.NextCadenceSlot(DateTimeOffset.UtcNow);
         Sync.NextRunAt = next;
         if (next is null) return;

@@ -67,6 +67,8 @@ public sealed class RunRequestBuilder(
             source == RunSource.Webhook,
             sync.CohortName,
             source == RunSource.Upload && sync.Upload is { } up ? new UploadedMembers(uploads, sync.Key, up.UploadId, up.Members) : null,
-            source == RunSource.Upload ? sync.Upload?.UploadId : null);
+            source == RunSource.Upload ? sync.Upload?.UploadId : null,
+            Reconcile: sync.ReconcileNext && source != RunSource.Webhook,
+            AdoptKeep: sync.Adopt == ListAdoption.Keep);
     }
 }
