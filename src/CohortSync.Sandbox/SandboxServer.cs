@@ -30,6 +30,7 @@ public sealed class SandboxServer : IAsyncDisposable
         Iterable = new IterableSandbox(options.IterableFaults, options.MaxSubscribersPerRequest, options.TimeProvider)
         {
             ListReadsPerMinute = options.IterableListReadsPerMinute,
+            ListReadWindow = options.IterableListReadWindow,
         };
         Amplitude = new AmplitudeSandbox(options.TimeProvider);
     }

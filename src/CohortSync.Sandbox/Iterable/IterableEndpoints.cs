@@ -193,7 +193,7 @@ public static class IterableEndpoints
         private IResult? PerMinuteLimited(HttpContext http, string endpoint)
         {
             var project = Project(http);
-            if (project.TryTakePerMinute(endpoint, sandbox.ListReadsPerMinute))
+            if (project.TryTakePerMinute(endpoint, sandbox.ListReadsPerMinute, sandbox.ListReadWindow))
             {
                 return null;
             }

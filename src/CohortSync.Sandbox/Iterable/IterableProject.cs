@@ -207,7 +207,7 @@ internal sealed class IterableProject(long id, TimeProvider time)
     /// Iterable's per-minute limit of <paramref name="endpoint"/> (getUsers, size: 5 a minute per project), as a sliding
     /// window of the last 60 seconds; 0 or less lets everything through.
     /// </summary>
-    public bool TryTakePerMinute(string endpoint, int perMinute)
+    public bool TryTakePerMinute(string endpoint, int perMinute, TimeSpan window)
     {
         if (perMinute <= 0)
         {
@@ -222,7 +222,7 @@ internal sealed class IterableProject(long id, TimeProvider time)
                 _perMinute[endpoint] = taken = new Queue<DateTimeOffset>();
             }
 
-            while (taken.TryPeek(out var oldest) && oldest <= now - TimeSpan.FromMinutes(1))
+            while (taken.TryPeek(out var oldest) && oldest <= now - window)
             {
                 taken.Dequeue();
             }

@@ -49,6 +49,9 @@ public sealed class IterableSandbox
     /// </summary>
     public int ListReadsPerMinute { get; set; } = 5;
 
+    /// <summary>The window <see cref="ListReadsPerMinute"/> counts over: a minute, as Iterable's; shorter only to make tests quick.</summary>
+    public TimeSpan ListReadWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Subscribe/unsubscribe calls with more subscribers are answered 400 BatchTooLarge.</summary>
     public int MaxSubscribersPerRequest { get; set; }
 
