@@ -133,7 +133,7 @@ public sealed class IterableListClient
         return await CallAsync("get list users", IterableCallKind.ListRead, listId, async ct =>
         {
             if (attempt++ > 0) restart?.Invoke();
-            await using var stream = await _api.GetUsersAsync(_apiKey, listId, preferUserId: true, ct);
+            await using var stream = await _api.GetUsersPreferringUserIdAsync(_apiKey, listId, ct);
             return await LineReader.ReadAsync(stream, member, ct);
         }, cancellationToken);
     }

@@ -29,13 +29,12 @@ public interface IIterableListsApi
     Task<Stream> GetUsersAsync([Header("Api-Key")] string apiKey, [Query, AliasAs("listId")] long listId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The same with <c>preferUserId=true</c>: in a hybrid project a member with both is listed by userId, the
+    /// The same with <c>preferUserId=true</c> (spelled in the path: Refit would send a boolean as <c>True</c>): in a hybrid project a member with both is listed by userId, the
     /// identifier CohortSync subscribes with, rather than by email.
     /// </summary>
-    [Get("/api/lists/getUsers")]
+    [Get("/api/lists/getUsers?preferUserId=true")]
     [Headers("Accept: text/plain")]
-    Task<Stream> GetUsersAsync([Header("Api-Key")] string apiKey, [Query, AliasAs("listId")] long listId,
-        [Query, AliasAs("preferUserId")] bool preferUserId, CancellationToken cancellationToken);
+    Task<Stream> GetUsersPreferringUserIdAsync([Header("Api-Key")] string apiKey, [Query, AliasAs("listId")] long listId, CancellationToken cancellationToken);
 
     /// <summary>text/plain: the number of members as a plain integer.</summary>
     [Get("/api/lists/{listId}/size")]

@@ -66,13 +66,25 @@ internal sealed class IterableProject(long id, TimeProvider time)
         }
     }
 
-    /// <summary>The members as they are now, in no particular order (as getUsers answers), or null when the list does not exist.</summary>
+    /// <summary>
+    /// The members as they are now in ordinal order, or null when the list does not exist: one array of the stored
+    /// strings, sorted outside the lock, so a list of millions costs its references and nothing else.
+    /// </summary>
     public string[]? MemberSnapshot(long listId)
     {
+        string[] members;
         lock (_gate)
         {
-            return _lists.TryGetValue(listId, out var list) ? [.. list.Members] : null;
+            if (!_lists.TryGetValue(listId, out var list))
+            {
+                return null;
+            }
+
+            members = [.. list.Members];
         }
+
+        Array.Sort(members, StringComparer.Ordinal);
+        return members;
     }
 
     public int? Size(long listId)
