@@ -112,6 +112,8 @@ public sealed class SyncRunner(
                 synced = await ReadListAsync(request, found.ListId, synced, tally, ct);
                 reconciled = true;
             }
+            // A list made by this run is known to be empty: as good as read.
+            else if (request.Reconcile) reconciled = true;
             tally.Phase = RunPhase.Diffing;
         }
         var diff = HoldUnaccountedRemovals(await DiffAsync(desired, toSend, reconciled ? heldBack : 0, synced, ct), tally);

@@ -35,6 +35,8 @@ public sealed class CohortSyncGrain(
     private IGrainTimer? _applySoon;
     // A drift audit's size request is on its way (off the grain's turns): a second tick meanwhile adds nothing.
     private bool _auditing;
+    // Whether this activation made sure the drift audit's reminder exists (syncs started before there was an audit have none).
+    private bool _auditReminderChecked;
 
     private CohortSyncState Sync => state.State;
     private SyncEngineOptions Options => options.Value;
@@ -279,6 +281,7 @@ public sealed class CohortSyncGrain(
         catch (Exception ex) { logger.LogWarning(ex, "Could not record run {Run} of sync {SyncId}", run.RunNumber, Sync.SyncId); }
 
         if (!Sync.ResumeByGuard) await UnregisterAsync(GuardReminder);
+        await EnsureDriftReminderAsync();
         if (Sync.State is SyncState.Done || end.KeyRejected) await UnregisterAsync(CadenceReminder);
         _slot.Clear();
         // A new turn, not a call from inside this loop: the next apply starts as any other call would.
@@ -315,8 +318,22 @@ public sealed class CohortSyncGrain(
         }
     }
 
+    /// <summary>Once an activation: a recurring sync without its drift audit's reminder (started before the audit existed) gets one.</summary>
+    private async Task EnsureDriftReminderAsync()
+    {
+        if (_auditReminderChecked || Sync.State is SyncState.Stopped or SyncState.Done) return;
+        _auditReminderChecked = true;
+        try
+        {
+            if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit && await this.GetReminder(DriftReminder) is null)
+                await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
+        }
+        catch (Exception ex) { logger.LogWarning(ex, "Sync {SyncId}: could not check its drift audit's reminder; the next activation tries again", Sync.SyncId); }
+    }
+
     private async Task ScheduleCadenceAsync()
     {
+        _auditReminderChecked = true;
         // The drift audit ticks on its own reminder, whatever the cadence; none for a sync that never runs again.
         if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit) await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
         else await UnregisterAsync(DriftReminder);
