@@ -8,6 +8,7 @@ using CohortSync.Testing;
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 7 [--shape-members 200000]   (snapshot bytes by id shape, PostgreSQL)
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 8 [--webhook-rate 50] [--webhook-for 60s]   (realtime)
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 9 [--members 2000000]   (member file upload)
+// dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 10 [--members 2000000]   (reconcile of a pre-existing list)
 // See docs/benchmarks.md for what each scenario does and the figures it printed; the soak's are in docs/reliability.md,
 // the PostgreSQL footprint (--storage postgres, scenario 7) in docs/capacity.md.
 var options = HarnessOptions.Parse(args);
@@ -54,6 +55,11 @@ try
     {
         await using var world = await TenantProjects.StartWorldAsync(options, storage);
         await new UploadScenario(world, options, table).RunAsync();
+    }
+    if (options.Scenarios.Contains(10))
+    {
+        await using var world = await TenantProjects.StartWorldAsync(options, storage);
+        await SayWhyTheSiloDiedAsync(world, new ReconcileScenario(world, options, table).RunAsync);
     }
 }
 finally

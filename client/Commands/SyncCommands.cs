@@ -6,7 +6,7 @@ using CohortSync.Contracts;
 
 namespace CohortSync.Client.Commands;
 
-/// <summary><c>sync start|list|status|run|pause|resume|stop|history|wait|preview|approve|reject</c>: cohort syncs and their runs.</summary>
+/// <summary><c>sync start|list|status|run|pause|resume|stop|history|wait|preview|approve|reject|reconcile</c>: cohort syncs and their runs.</summary>
 internal static class SyncCommands
 {
     public static Command Build(CommandRunner runner) => new("sync", "Start, inspect and control cohort syncs.")
@@ -24,6 +24,7 @@ internal static class SyncCommands
         Wait(runner),
         Preview(runner),
         Approve(runner),
+        ReconcileCommand.Create(runner),
         Control(runner, "reject", "Discard a held run and keep the list as it is: the sync pauses until it is resumed.", s => s.RejectAsync()),
     };
 
@@ -39,11 +40,13 @@ internal static class SyncCommands
         var cadence = Symbols.Cadence();
         var guard = Symbols.Guard();
         var reconcile = Symbols.ReconcileEvery();
+        var adopt = ReconcileCommand.Adopt();
+        var driftAudit = ReconcileCommand.DriftAudit();
         var wait = Symbols.Wait();
         var timeout = Symbols.Timeout();
         var command = new Command("start", "Start syncing a cohort to a destination's list. Prints the new sync id.")
         {
-            project, cohort, destination, cadence, guard, reconcile, wait, timeout,
+            project, cohort, destination, cadence, guard, reconcile, adopt, driftAudit, wait, timeout,
         };
         command.Validators.Add(result =>
         {
@@ -57,6 +60,8 @@ internal static class SyncCommands
             {
                 Guard = parse.GetValue(guard),
                 ReconcileEvery = parse.GetValue(reconcile),
+                Adopt = parse.GetValue(adopt),
+                DriftAudit = parse.GetValue(driftAudit),
             };
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var started = await cluster.Project(projectId).StartSyncAsync(request).WaitAsync(cancellationToken);
@@ -115,14 +120,16 @@ internal static class SyncCommands
         {
             Description = "Send the members Iterable refused before again now, instead of after their cooldown (see 'sync refused').",
         };
+        var full = ReconcileCommand.Full();
         var command = new Command("run", "Run a sync now, unless a run is already active (then --wait waits for that one).")
         {
-            project, sync, wait, timeout, retryRefused,
+            project, sync, full, wait, timeout, retryRefused,
         };
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             await using var cluster = await context.ConnectAsync(cancellationToken);
             var grain = cluster.Sync(parse.GetRequiredValue(project), parse.GetRequiredValue(sync));
+            if (parse.GetValue(full)) return await ReconcileCommand.RunAsync(context, grain, parse.GetValue(wait), parse.GetValue(timeout), cancellationToken);
             var request = new RunNowRequest { RetryRefused = parse.GetValue(retryRefused) };
             if (!parse.GetValue(wait))
             {

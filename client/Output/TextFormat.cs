@@ -63,6 +63,9 @@ public static class TextFormat
         .Add("cadence", sync.Cadence)
         .Add("guard", sync.Guard is null ? null : GuardLine(sync.Guard))
         .Add("reconcile", sync.Reconcile is null ? null : $"{sync.Reconcile}: the whole cohort is downloaded to repair what webhooks missed")
+        .Add("drift audit", sync.DriftAudit is null ? null
+            : sync.LastDriftAuditAt is null ? sync.DriftAudit : $"{sync.DriftAudit}; last {Time(sync.LastDriftAuditAt)}: {sync.LastDriftAudit}")
+        .Add("reconcile next", sync.ReconcilePending ? "yes: the next run reads the list's members from Iterable and repairs it" : null)
         .Add("state", sync.StateReason is null ? Word(sync.State) : $"{Word(sync.State)}: {sync.StateReason}")
         .Add("list", List(sync))
         .Add("synced", $"{Count(sync.SyncedCount)} members")
@@ -115,7 +118,8 @@ public static class TextFormat
         .Add("cohort", $"{p.CohortId} ({p.CohortName})")
         .Add("list", p.ListId is null ? "not created yet" : $"{p.ListId} {p.ListName}")
         .Add("cohort now", $"{Count(p.Desired)} members ({Count(p.CohortRows)} rows, {Count(p.Skipped)} skipped, {Count(p.Invalid)} invalid)")
-        .Add("synced", $"{Count(p.Synced)} members")
+        .Add(p.Extra is null ? "synced" : "in Iterable", $"{Count(p.Synced)} members")
+        .Add("drift", p.Extra is null ? null : $"{Count(p.Extra.Value)} extra (in the list, not synced), {Count(p.Missing ?? 0)} missing (synced, not in the list)")
         .Add("would add", Difference(p.Adds, p.SampleAdds))
         .Add("would remove", Difference(p.Removes, p.SampleRemoves))
         .Add("held back", p.HeldBack == 0 ? null : $"{Count(p.HeldBack)} members Iterable refused before")
@@ -159,7 +163,8 @@ public static class TextFormat
         + $"added {Count(c.Added)}, removed {Count(c.Removed)}, skipped {Count(c.Skipped)}, invalid {Count(c.Invalid)}, malformed {Count(c.Malformed)}, "
         + $"requests {Count(c.Requests)}, retries {Count(c.Retries)}"
         + (c.HeldBack > 0 ? $", held back {Count(c.HeldBack)}" : "")
-        + (c.HeldRemovals > 0 ? $", removals held {Count(c.HeldRemovals)}" : "");
+        + (c.HeldRemovals > 0 ? $", removals held {Count(c.HeldRemovals)}" : "")
+        + (c.Extra is { } extra ? $", drift: extra {Count(extra)}, missing {Count(c.Missing ?? 0)}" : "");
 
     private static string Rejected(RunCounts c) =>
         string.Join(", ", c.Rejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {Count(r.Value)}"))

@@ -116,4 +116,16 @@ public interface ICohortSyncGrain : IGrainWithStringKey
     /// timeout; interleaves so status calls are answered meanwhile.
     /// </summary>
     [AlwaysInterleave, ResponseTimeout("00:35:00"), Alias("Preview")] Task<SyncPreview> PreviewAsync();
+
+    /// <summary>
+    /// Starts a reconcile now (trigger <c>reconcile</c>): the run reads the list's membership from Iterable and sends
+    /// what makes it equal to the cohort, extras removed (the removal guard applies). Returns at once.
+    /// </summary>
+    [Alias("Reconcile")] Task<SyncInfo> ReconcileAsync();
+
+    /// <summary>
+    /// A reconcile that sends nothing (<c>sync reconcile --dry-run</c>): the cohort read and the list's membership read
+    /// from Iterable, the drift and the difference reported. Changes nothing; interleaves like <see cref="PreviewAsync"/>.
+    /// </summary>
+    [AlwaysInterleave, ResponseTimeout("00:35:00"), Alias("PreviewReconcile")] Task<SyncPreview> PreviewReconcileAsync();
 }

@@ -28,6 +28,12 @@ public sealed record StartSyncRequest(
     /// <summary>A realtime sync's reconciliation interval (<c>--reconcile-every</c>); null: auto.</summary>
     [Id(5)] public TimeSpan? ReconcileEvery { get; init; }
 
+    /// <summary>How often the list's size is checked against the synced count (<c>--drift-audit</c>); null: the engine's default (daily); zero: off.</summary>
+    [Id(40)] public TimeSpan? DriftAudit { get; init; }
+
+    /// <summary>A list of that name already in Iterable: <see cref="ListAdoption.Reconcile"/> (default) or only add to it.</summary>
+    [Id(41)] public ListAdoption Adopt { get; init; }
+
     /// <summary>The cadence asked for; from <see cref="CadenceText"/> when an older client sent only that.</summary>
     public bool TryGetCadence(out Cadence cadence, out string error)
     {
@@ -38,6 +44,45 @@ public sealed record StartSyncRequest(
             return true;
         }
         return Contracts.Cadence.TryParse(CadenceText, out cadence, out error);
+    }
+}
+
+/// <summary>What a sync's first run does with a list of its name that already exists in Iterable.</summary>
+[GenerateSerializer, Alias("cs.ListAdoption")]
+public enum ListAdoption
+{
+    /// <summary>Reads its members and makes it equal to the cohort: members not in the cohort are removed (the guard applies).</summary>
+    Reconcile = 0,
+    /// <summary>Only adds the cohort's members; whatever else the list holds stays (<c>--adopt keep</c>).</summary>
+    Keep = 1,
+}
+
+/// <summary>The drift audit's period as text: <c>off</c>, <c>daily</c>, or hours (<c>6h</c>).</summary>
+public static class DriftAuditText
+{
+    public static string Describe(TimeSpan? period) => period switch
+    {
+        null => "daily",
+        { } p when p <= TimeSpan.Zero => "off",
+        { } p when p == TimeSpan.FromDays(1) => "daily",
+        { } p => $"{p.TotalHours:0.##}h",
+    };
+
+    /// <summary>Parses <c>off</c>, <c>daily</c> or <c>N h</c> (1–720); the error is one sentence for a person.</summary>
+    public static bool TryParse(string? text, out TimeSpan? period, out string error)
+    {
+        (period, error) = (null, "");
+        var t = text?.Trim().ToLowerInvariant();
+        if (t is "off") period = TimeSpan.Zero;
+        else if (t is "daily") period = TimeSpan.FromDays(1);
+        else if (t is { Length: > 1 } && t.EndsWith('h') && int.TryParse(t[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hours) && hours is >= 1 and <= 720)
+            period = TimeSpan.FromHours(hours);
+        else
+        {
+            error = $"drift audit '{text}' is not off, daily or a number of hours from 1h to 720h";
+            return false;
+        }
+        return true;
     }
 }
 
@@ -199,6 +244,14 @@ public sealed record RunCounts
     /// </summary>
     [Id(14)] public long HeldRemovals { get; init; }
 
+    /// <summary>
+    /// A reconcile's drift (null for any other run): members Iterable listed that the synced set did not have (added by
+    /// hand, left by another tool) — removed when the cohort does not hold them.
+    /// </summary>
+    [Id(40)] public long? Extra { get; init; }
+    /// <summary>A reconcile's drift: members of the synced set Iterable no longer listed (removed by hand) — added back when the cohort holds them.</summary>
+    [Id(41)] public long? Missing { get; init; }
+
     // Where the run's time went, in milliseconds (ids from 20 up leave room for the counts above).
     /// <summary>Waiting for Amplitude's cohort job to be ready: Amplitude's time, not the engine's.</summary>
     [Id(20)] public long AmplitudeWaitMs { get; init; }
@@ -242,6 +295,19 @@ public sealed record SyncInfo(
 
     /// <summary>A realtime sync's reconciliation download, as people read it ("every 4 days (auto)"); null for any other sync.</summary>
     [Id(17)] public string? Reconcile { get; init; }
+
+    /// <summary>The drift audit (<c>--drift-audit</c>): <c>daily</c>, <c>6h</c>, <c>off</c>.</summary>
+    [Id(40)] public string? DriftAudit { get; init; }
+
+    /// <summary>The last drift audit: when, and what it found ("size 1,020, synced 1,000: reconcile scheduled").</summary>
+    [Id(41)] public DateTimeOffset? LastDriftAuditAt { get; init; }
+    [Id(42)] public string? LastDriftAudit { get; init; }
+
+    /// <summary>The next run reconciles (reads the list's membership from Iterable first).</summary>
+    [Id(43)] public bool ReconcilePending { get; init; }
+
+    /// <summary>What the first run does with a list of that name that already exists: <c>reconcile</c> or <c>keep</c> (<c>--adopt</c>).</summary>
+    [Id(44)] public string? Adopt { get; init; }
 }
 
 /// <summary>
@@ -272,4 +338,15 @@ public sealed record SyncPreview(
 
     /// <summary>The removal guard, canonical text.</summary>
     [Id(17)] public string? Guard { get; init; }
+
+    /// <summary>
+    /// A reconcile preview (<c>sync reconcile --dry-run</c>): the drift between the list as Iterable lists it and the
+    /// synced set (<see cref="RunCounts.Extra"/>, <see cref="RunCounts.Missing"/>); adds and removes are then against
+    /// the list's real membership. Null for a plain preview, or when the sync has no list yet.
+    /// </summary>
+    [Id(40)] public long? Extra { get; init; }
+    [Id(41)] public long? Missing { get; init; }
+
+    /// <summary>Members the list has in Iterable now (reconcile preview only).</summary>
+    [Id(42)] public long? Listed { get; init; }
 }

@@ -103,6 +103,28 @@ public sealed class SyncEngineOptions
     /// <summary>See <see cref="MaxMalformedRows"/>: 0.001 is 0.1 % of the file's rows.</summary>
     public double MaxMalformedFraction { get; set; } = 0.001;
 
+    /// <summary>
+    /// getUsers and size requests the engine sends one Iterable project a minute, cluster-wide (Iterable: 5 each). Reads
+    /// beyond it queue; they never fail on the limit.
+    /// </summary>
+    public int IterableListReadsPerMinute { get; set; } = 5;
+
+    /// <summary>How often a sync compares its list's size in Iterable with its synced count, unless set per sync (<c>--drift-audit</c>).</summary>
+    public TimeSpan DriftAuditPeriod { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Members the size may differ from the synced count before the audit schedules a reconcile: this many, or
+    /// <see cref="DriftToleranceFraction"/> of the synced count if that is more. Iterable's counts lag a little behind writes.
+    /// </summary>
+    public long DriftToleranceMembers { get; set; }
+
+    /// <summary>See <see cref="DriftToleranceMembers"/>: 0.001 is 0.1 % of the synced count.</summary>
+    public double DriftToleranceFraction { get; set; } = 0.001;
+
+    /// <summary>Whether a list of <paramref name="size"/> members against <paramref name="synced"/> synced ones is drift beyond the tolerance.</summary>
+    public bool DriftBeyondTolerance(long size, long synced) =>
+        Math.Abs(size - synced) > Math.Max(DriftToleranceMembers, (long)Math.Floor(synced * DriftToleranceFraction));
+
     /// <summary>The unreadable rows a file of <paramref name="rows"/> rows may have (see <see cref="MaxMalformedRows"/>).</summary>
     public long MalformedAllowance(long rows) => Math.Max(MaxMalformedRows, (long)Math.Floor(rows * MaxMalformedFraction));
 
@@ -133,6 +155,8 @@ public sealed class SyncEngineOptions
             yield return "Amplitude download limits must not be negative (0: no limit) and the window must be positive";
         if (MaxMalformedRows < 0 || MaxMalformedFraction is < 0 or > 1)
             yield return "MaxMalformedRows must not be negative and MaxMalformedFraction must be between 0 and 1";
+        if (IterableListReadsPerMinute < 1 || DriftAuditPeriod <= TimeSpan.Zero || DriftToleranceMembers < 0 || DriftToleranceFraction is < 0 or > 1)
+            yield return "IterableListReadsPerMinute must be at least 1, DriftAuditPeriod positive, DriftToleranceMembers not negative and DriftToleranceFraction between 0 and 1";
         if (ClusterRetryWindow < TimeSpan.Zero)
             yield return "ClusterRetryWindow must not be negative";
         if (ListLookupMaxAge < TimeSpan.Zero)

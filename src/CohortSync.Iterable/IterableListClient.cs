@@ -8,6 +8,9 @@ using Refit;
 
 namespace CohortSync.Iterable;
 
+/// <summary>One member identifier from a list read, valid only during the call.</summary>
+public delegate void MemberLine(ReadOnlySpan<char> identifier);
+
 /// <summary>
 /// Static-list operations against one Iterable project (one API key). Failures surface as
 /// <see cref="IterableException"/> subclasses; retries of transient failures happen in the HttpClient's
@@ -113,21 +116,35 @@ public sealed class IterableListClient
     /// <summary>Every identifier in the list (GET /api/lists/getUsers, read as a stream of lines).</summary>
     public async Task<IReadOnlyList<string>> GetListUserIdsAsync(long listId, CancellationToken cancellationToken = default)
     {
-        return await CallAsync("get list users", IterableCallKind.Read, listId, async ct =>
-        {
-            await using var stream = await _api.GetUsersAsync(_apiKey, listId, ct);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            var userIds = new List<string>();
-            while (await reader.ReadLineAsync(ct) is { } line)
-            {
-                if (line.Length > 0)
-                {
-                    userIds.Add(line);
-                }
-            }
+        var userIds = new List<string>();
+        await ReadListUserIdsAsync(listId, id => userIds.Add(id.ToString()), cancellationToken);
+        return userIds;
+    }
 
-            return (IReadOnlyList<string>)userIds;
+    /// <summary>
+    /// Streams the list's members (GET /api/lists/getUsers with preferUserId) to <paramref name="member"/>, one line
+    /// at a time, never holding the whole answer. Paced as a <see cref="IterableCallKind.ListRead"/> (5 a minute). A
+    /// request cut off while being read is sent again from the start: <paramref name="restart"/> is called first, so the
+    /// caller drops what it was given. Returns the number of members read.
+    /// </summary>
+    public async Task<long> ReadListUserIdsAsync(long listId, MemberLine member, CancellationToken cancellationToken = default, Action? restart = null)
+    {
+        var attempt = 0;
+        return await CallAsync("get list users", IterableCallKind.ListRead, listId, async ct =>
+        {
+            if (attempt++ > 0) restart?.Invoke();
+            await using var stream = await _api.GetUsersPreferringUserIdAsync(_apiKey, listId, ct);
+            return await LineReader.ReadAsync(stream, member, ct);
         }, cancellationToken);
+    }
+
+    /// <summary>How many members the list has (GET /api/lists/{listId}/size), paced as a <see cref="IterableCallKind.ListRead"/>.</summary>
+    public async Task<long> GetListSizeAsync(long listId, CancellationToken cancellationToken = default)
+    {
+        var text = await CallAsync("get list size", IterableCallKind.ListRead, listId, ct => _api.GetSizeAsync(_apiKey, listId, ct), cancellationToken);
+        return long.TryParse(text.Trim().Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
+            ? size
+            : throw Unreadable("get list size", "with a body that is not a number");
     }
 
     /// <summary>

@@ -15,6 +15,12 @@ public sealed record SandboxOptions
     /// <summary>Iterable answers 400 BatchTooLarge above this many subscribers in one call.</summary>
     public int MaxSubscribersPerRequest { get; init; } = 1000;
 
+    /// <summary>getUsers and size requests a project may make a minute, each (Iterable: 5); 0: no limit.</summary>
+    public int IterableListReadsPerMinute { get; init; } = 5;
+
+    /// <summary>The window those are counted over (a minute, as Iterable's; shorter only to make tests quick).</summary>
+    public TimeSpan IterableListReadWindow { get; init; } = TimeSpan.FromMinutes(1);
+
     public IterableFaults IterableFaults { get; init; } = IterableFaults.None;
 
     /// <summary>Oldest request-log entries are dropped beyond this many.</summary>

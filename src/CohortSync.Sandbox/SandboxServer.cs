@@ -28,7 +28,11 @@ public sealed class SandboxServer : IAsyncDisposable
         _app = app;
         _options = options;
         Requests = new RequestLog(options.RequestLogCapacity);
-        Iterable = new IterableSandbox(options.IterableFaults, options.MaxSubscribersPerRequest, options.TimeProvider);
+        Iterable = new IterableSandbox(options.IterableFaults, options.MaxSubscribersPerRequest, options.TimeProvider)
+        {
+            ListReadsPerMinute = options.IterableListReadsPerMinute,
+            ListReadWindow = options.IterableListReadWindow,
+        };
         Amplitude = new AmplitudeSandbox(options.TimeProvider);
     }
 

@@ -49,7 +49,8 @@ public sealed class JsonRenderingTests
 
         Assert.Equal(
             ["projectId", "syncId", "cohortId", "cohortName", "destinationId", "cadence", "state", "stateReason", "listId", "listName",
-             "syncedCount", "nextRunAt", "lastRun", "activeRun", "createdAt", "warning", "guard", "reconcile"],
+             "syncedCount", "nextRunAt", "lastRun", "activeRun", "createdAt", "warning", "guard", "reconcile",
+             "driftAudit", "lastDriftAuditAt", "lastDriftAudit", "reconcilePending", "adopt"],
             Names(json));
         Assert.Equal("running", json.GetProperty("state").GetString());
         Assert.Equal(1234, json.GetProperty("listId").GetInt64());
@@ -75,7 +76,8 @@ public sealed class JsonRenderingTests
 
         Assert.Equal(
             ["projectId", "syncId", "cohortId", "cohortName", "listId", "listName", "synced", "cohortRows", "desired", "skipped", "invalid",
-             "heldBack", "adds", "removes", "sampleAdds", "sampleRemoves", "wouldBeHeld", "guard"],
+             "heldBack", "adds", "removes", "sampleAdds", "sampleRemoves", "wouldBeHeld", "guard",
+             "extra", "missing", "listed"],
             Names(json));
         Assert.Equal("u-9", Assert.Single(json.GetProperty("sampleRemoves").EnumerateArray()).GetString());
     }
@@ -92,7 +94,7 @@ public sealed class JsonRenderingTests
         var counts = json.GetProperty("counts");
         Assert.Equal(
             ["cohortRows", "skipped", "invalid", "malformed", "desired", "plannedAdds", "plannedRemoves", "added", "removed",
-             "rejected", "rejectedSample", "requests", "retries", "heldBack", "heldRemovals",
+             "rejected", "rejectedSample", "requests", "retries", "heldBack", "heldRemovals", "extra", "missing",
              "amplitudeWaitMs", "readMs", "diffMs", "pushMs", "recordMs", "rejectedTotal"],
             Names(counts));
         // Rejection reasons are Iterable's words, kept as they are.

@@ -73,5 +73,9 @@ public sealed class NothingToWaitForTests
         public Task<SyncInfo> ApproveAsync() => throw new NotSupportedException();
 
         public Task<SyncInfo> RejectAsync() => throw new NotSupportedException();
+
+        public Task<SyncInfo> ReconcileAsync() => throw new NotSupportedException();
+
+        public Task<SyncPreview> PreviewReconcileAsync() => throw new NotSupportedException();
     }
 }

@@ -23,6 +23,15 @@ public interface IIterableProjectGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetBudget")] Task<RateBudgetInfo> GetBudgetAsync();
 
     /// <summary>
+    /// The next slot for a list read (getUsers or size, 5 a minute per project): how long the caller waits before it
+    /// sends. Answers at once; the waiting is the caller's, so queued readers hold up no grain turn.
+    /// </summary>
+    [AlwaysInterleave, Alias("ReserveListRead")] Task<TimeSpan> ReserveListReadAsync();
+
+    /// <summary>A list read was answered 429: the next slots move past the pause.</summary>
+    [AlwaysInterleave, Alias("ReportListReadLimited")] Task ReportListReadLimitedAsync(TimeSpan? retryAfter);
+
+    /// <summary>
     /// Finds the list by exact name or creates it. Calls for one name are serialised per Iterable project, so two
     /// runs, two syncs, two destinations with the same key or two silos never create the same list twice; calls
     /// for different names share lookups of the lists like <see cref="CheckListAsync"/>.

@@ -25,6 +25,7 @@ public sealed class IterableProjectGrain(
     private static readonly TimeSpan EnsureTimeout = TimeSpan.FromMinutes(2);
     private readonly AdaptiveRateBudget _budget = new(options.Value, TimeProvider.System);
     private readonly SharedListLookups _lookups = new(TimeProvider.System, engine.Value.ListLookupMaxAge);
+    private readonly ListReadPacer _listReads = new(engine.Value.IterableListReadsPerMinute, TimeProvider.System);
     private readonly Dictionary<string, Task> _ensuring = new(StringComparer.Ordinal);
     private readonly SerialStateWriter<IterableProjectState> _writes = new(state);
     private bool _leased;
@@ -64,6 +65,15 @@ public sealed class IterableProjectGrain(
     }
 
     public Task<RateBudgetInfo> GetBudgetAsync() => Task.FromResult(new RateBudgetInfo(_budget.PerSecond, _budget.RateLimitedCount, _budget.Epoch));
+
+    public Task<TimeSpan> ReserveListReadAsync() => Task.FromResult(_listReads.Reserve());
+
+    public Task ReportListReadLimitedAsync(TimeSpan? retryAfter)
+    {
+        _listReads.RateLimited(retryAfter);
+        logger.LogInformation("Iterable project {Budget}: list read answered 429; the next ones are paced after it", this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
 
     public async Task<ListAnswer> EnsureListAsync(string listName, CancellationToken cancellationToken)
     {

@@ -142,6 +142,8 @@ public sealed class ProjectGrain(
                 Guard = request.Guard ?? RemovalGuard.Default,
                 ReconcileEvery = reconcileEvery,
                 AutoReconcile = auto,
+                DriftAudit = request.DriftAudit,
+                Adopt = request.Adopt,
             });
             TellAutoReconcile(auto, except: started.SyncId);
             if (started.Warning is not null) return started;

@@ -20,6 +20,13 @@ internal sealed class BudgetRateGate(IIterableProjectGrain budget, RunTally tall
     public async ValueTask EnterAsync(IterableCallKind kind, CancellationToken cancellationToken)
     {
         if (kind == IterableCallKind.Write) tally.CountRequest();
+        if (kind == IterableCallKind.ListRead)
+        {
+            // Its own queue (5 a minute), not the write budget: a list read never waits behind a run's batches, nor they behind it.
+            var wait = await retry.CallAsync(_ => budget.ReserveListReadAsync(), cancellationToken);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+            return;
+        }
         while (true)
         {
             var givenUp = Volatile.Read(ref _givenUp);
@@ -34,6 +41,12 @@ internal sealed class BudgetRateGate(IIterableProjectGrain budget, RunTally tall
     public async ValueTask<bool> RateLimitedAsync(IterableCallKind kind, TimeSpan? retryAfter, int attempt, CancellationToken cancellationToken)
     {
         if (kind == IterableCallKind.Write) tally.CountRetry();
+        if (kind == IterableCallKind.ListRead)
+        {
+            // Never a reason to fail: the read waits for a later slot, however long the queue (the run's token still ends it).
+            await retry.CallAsync(_ => budget.ReportListReadLimitedAsync(retryAfter), cancellationToken);
+            return true;
+        }
         long epoch;
         await _taking.WaitAsync(cancellationToken);
         try

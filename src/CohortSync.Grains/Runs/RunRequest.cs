@@ -27,7 +27,9 @@ public sealed record RunRequest(
     string? UploadId = null,
     ListOnStop? Stop = null,
     bool RetryRefused = false,
-    DateTimeOffset? StartedAt = null)
+    DateTimeOffset? StartedAt = null,
+    bool Reconcile = false,
+    bool AdoptKeep = false)
 {
     /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
     public bool Holds(long listed, long removes) =>
@@ -46,8 +48,9 @@ public sealed record RunRequest(
 /// <remarks><c>RetryRefused</c>: members Iterable refused before are sent again whatever their cooldown (<c>sync run --retry-refused</c>).
 /// <c>StartedAt</c>: the run's start, the clock the refused members' cooldown is measured against.
 /// <c>RunRequest.Stop</c> set: the run only empties or deletes the list of a stopped sync (no cohort read, no guard).</remarks>
+/// <param name="Reconciled">The run diffed against the list's membership as Iterable listed it (a reconcile), not the synced set.</param>
 public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false, long? ChangesCursor = null,
-    string? UploadId = null);
+    string? UploadId = null, bool Reconciled = false);
 
 /// <summary>What <see cref="SyncRunner.PreviewAsync"/> found: the counts a run would start from, and samples of the difference.</summary>
 public sealed record PreviewResult(
@@ -59,4 +62,6 @@ public sealed record PreviewResult(
     long Removes,
     IReadOnlyList<string> SampleAdds,
     IReadOnlyList<string> SampleRemoves,
-    bool WouldBeHeld = false);
+    bool WouldBeHeld = false,
+    long? Extra = null,
+    long? Missing = null);

@@ -58,6 +58,9 @@ public sealed class RunTally
     }
     public long HeldBack { get; set; }
     public long HeldRemovals { get; set; }
+    /// <summary>A reconcile's drift: members in the Iterable list the synced set did not have, and the other way round.</summary>
+    public long? Extra { get; set; }
+    public long? Missing { get; set; }
     public string? Note { get; set; }
 
     private readonly Dictionary<string, long> _rejected = [];
@@ -106,6 +109,8 @@ public sealed class RunTally
                 RecordMs = PhaseClock.Milliseconds(_clock.Spent(RunPhase.Recording)),
                 HeldBack = HeldBack,
                 HeldRemovals = HeldRemovals,
+                Extra = Extra,
+                Missing = Missing,
             };
         }
     }

@@ -59,9 +59,13 @@ public sealed class SyncRunner(
             var journal = Journal(request);
             var synced = await journal.LoadSyncedAsync(ct);
             var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, synced, ct);
-            var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
+            var reconciling = request.Reconcile && request.ListId is not null;
+            // What the list holds now stands in for the synced set: the drift is what the two disagree on.
+            if (reconciling) synced = await ReadListAsync(request, request.ListId!.Value, synced, tally, ct);
+            var diff = HoldUnaccountedRemovals(await DiffAsync(desired, toSend, reconciling ? heldBack : 0, synced, ct), tally);
             return new PreviewResult(cohortName, synced.Count, tally.Snapshot(), heldBack, diff.Adds.Count, diff.Removes.Count,
-                [.. diff.Adds.Take(PreviewSample)], [.. diff.Removes.Take(PreviewSample)], request.Holds(synced.Count, diff.Removes.Count));
+                [.. diff.Adds.Take(PreviewSample)], [.. diff.Removes.Take(PreviewSample)], request.Holds(synced.Count, diff.Removes.Count),
+                tally.Extra, tally.Missing);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
@@ -98,7 +102,27 @@ public sealed class SyncRunner(
         synced ??= await journal.LoadSyncedAsync(ct);
         var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, synced, ct);
         tally.HeldBack = heldBack;
-        var diff = HoldUnaccountedRemovals(await Task.Run(() => MemberSetDiff.Compute(toSend, synced), ct), tally);
+        (long ListId, bool Fresh, string? Note)? prepared = null;
+        var listName = ListNaming.ForCohort(cohortName);
+        var reconciled = false;
+        if (!request.ApplyChanges && (request.Reconcile || request.ListId is null))
+        {
+            // A reconcile reads the list, and a first run may find one of its name already there (made by hand, left by
+            // Amplitude's own sync): either way the list is found (or made, empty) before the diff. A made list holds
+            // nothing, so nothing can be held for it.
+            tally.Phase = RunPhase.PreparingList;
+            prepared = await PrepareListAsync(request, listName, ct);
+            var found = prepared.Value;
+            if (found.Note is null && !found.Fresh && !(request.ListId is null && request.AdoptKeep && !request.Reconcile))
+            {
+                synced = await ReadListAsync(request, found.ListId, synced, tally, ct);
+                reconciled = true;
+            }
+            // A list made by this run is known to be empty: as good as read.
+            else if (request.Reconcile) reconciled = true;
+            tally.Phase = RunPhase.Diffing;
+        }
+        var diff = HoldUnaccountedRemovals(await DiffAsync(desired, toSend, reconciled ? heldBack : 0, synced, ct), tally);
         if (request.Holds(synced.Count, diff.Removes.Count))
         {
             // Before the list is even looked up: a held run sends nothing and creates nothing.
@@ -112,8 +136,7 @@ public sealed class SyncRunner(
         }
 
         tally.Phase = RunPhase.PreparingList;
-        var listName = ListNaming.ForCohort(cohortName);
-        var (listId, fresh, note) = await PrepareListAsync(request, listName, ct);
+        var (listId, fresh, note) = prepared ?? await PrepareListAsync(request, listName, ct);
         if (note is not null)
         {
             // The list we filled is gone: what Iterable holds now is nothing, so the whole desired set is the difference.
@@ -159,7 +182,7 @@ public sealed class SyncRunner(
         // rows to the owner, instead of folding away what the owner delivered meanwhile.
         await confirmOwner();
         await journal.CompactAsync(final, ct);
-        return new RunResult(cohortName, listId, listName, final.Count, tally.Note, ChangesCursor: cursor, UploadId: request.UploadId);
+        return new RunResult(cohortName, listId, listName, final.Count, tally.Note, ChangesCursor: cursor, UploadId: request.UploadId, Reconciled: reconciled);
     }
 
     /// <summary>The push phase: removes, then adds, each batch journalled as Iterable acknowledges it.</summary>
@@ -287,6 +310,32 @@ public sealed class SyncRunner(
             throw;
         }
     }
+
+    /// <summary>
+    /// The list's members as Iterable lists them (getUsers, streamed into a compact set, paced 5 a minute per project),
+    /// with the drift against <paramref name="synced"/> counted into the tally. Returns the membership, which the run
+    /// diffs against instead of the synced set.
+    /// </summary>
+    private static async Task<MemberSet> ReadListAsync(RunRequest request, long listId, MemberSet synced, RunTally tally, CancellationToken ct)
+    {
+        var builder = new MemberSetBuilder(synced.Count is > 0 ? synced.Count : 1024);
+        await request.Iterable.ReadListUserIdsAsync(listId, id => builder.Add(id), ct, restart: () => builder = new MemberSetBuilder(synced.Count is > 0 ? synced.Count : 1024));
+        var listed = await Task.Run(builder.Build, ct);
+        builder = null!;
+        var drift = await Task.Run(() => MemberSetDiff.Compute(listed, synced), ct);
+        (tally.Extra, tally.Missing) = (drift.Adds.Count, drift.Removes.Count);
+        return listed;
+    }
+
+    /// <summary>
+    /// What makes the list equal to the cohort: the members to send added, and every listed member not in the cohort
+    /// removed. A member Iterable refused before is held back from the adds but, being in the cohort, never removed.
+    /// </summary>
+    private static Task<MemberSetDiff> DiffAsync(MemberSet desired, MemberSet toSend, long heldBack, MemberSet listed, CancellationToken ct) => Task.Run(() =>
+    {
+        var diff = MemberSetDiff.Compute(toSend, listed);
+        return heldBack == 0 ? diff : diff with { Removes = MemberSetDiff.Compute(desired, listed).Removes };
+    }, ct);
 
     /// <summary>
     /// A member whose row could not be read may still be in the cohort: while any row was unreadable, the run sends its

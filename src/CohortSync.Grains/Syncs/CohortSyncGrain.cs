@@ -24,6 +24,8 @@ public sealed class CohortSyncGrain(
 {
     private const string CadenceReminder = "cadence";
     private const string GuardReminder = "guard";
+    private const string DriftReminder = "drift-audit";
+    private static readonly TimeSpan DriftAuditTimeout = TimeSpan.FromMinutes(30);
 
     private readonly SerialStateWriter<CohortSyncState> _writes = new(state);
     private readonly RunSlot _slot = new();
@@ -31,6 +33,10 @@ public sealed class CohortSyncGrain(
     private bool _changesArrived;
     // Set from the first notice of a burst until its apply starts: later notices of the burst join it.
     private IGrainTimer? _applySoon;
+    // A drift audit's size request is on its way (off the grain's turns): a second tick meanwhile adds nothing.
+    private bool _auditing;
+    // Whether this activation made sure the drift audit's reminder exists (syncs started before there was an audit have none).
+    private bool _auditReminderChecked;
 
     private CohortSyncState Sync => state.State;
     private SyncEngineOptions Options => options.Value;
@@ -58,6 +64,35 @@ public sealed class CohortSyncGrain(
     }
 
     public Task<RefusedPage> GetRefusedAsync(string? after, int limit) => execution.RefusedAsync(Require(), after, limit);
+
+    public async Task<SyncInfo> ReconcileAsync()
+    {
+        Require().RequireRunnable();
+        if (Sync.State is SyncState.Held)
+            throw new CohortSyncException(ErrorCodes.InvalidState, $"sync {Sync.SyncId} has a held run; approve or reject it first (cohortsync sync approve|reject)");
+        Sync.ReconcileNext = true;
+        // A run already under way is not a reconcile: the flag waits for the next one, so it must be kept now.
+        if (RunActiveHere) await WriteAsync();
+        await StartRunAsync("reconcile", RunSource.Download);
+        return Info(Sync);
+    }
+
+    public Task<SyncPreview> PreviewReconcileAsync() => execution.PreviewAsync(Require().RequirePreviewable(), reconcile: true);
+
+    public async Task DriftAuditedAsync(long listId, long size, long syncedCount)
+    {
+        // Whatever changed since the size was asked for (a run, a pause, a new list) makes the answer stale: the next audit asks again.
+        if (!Sync.Exists || Sync.ListId != listId || Sync.SyncedCount != syncedCount || RunActiveHere
+            || Sync.State is SyncState.Paused or SyncState.Stopped or SyncState.Held or SyncState.Done) return;
+        var beyond = Options.DriftBeyondTolerance(size, syncedCount);
+        Sync.DriftAudited(size, beyond, DateTimeOffset.UtcNow);
+        await WriteAsync();
+        if (beyond)
+        {
+            logger.LogInformation("Sync {SyncId}: drift audit found {Size} members in list {ListId} against {Synced} synced; reconciling", Sync.SyncId, size, listId, syncedCount);
+            await StartRunAsync("drift");
+        }
+    }
 
     public async Task<SyncInfo> PauseAsync()
     {
@@ -142,6 +177,7 @@ public sealed class CohortSyncGrain(
         await UnregisterAsync(CadenceReminder);
         if (list == ListOnStop.Keep) await UnregisterAsync(GuardReminder);
         else await StartRunAsync("stop");
+        await UnregisterAsync(DriftReminder);
         return Info(Sync);
     }
 
@@ -170,6 +206,12 @@ public sealed class CohortSyncGrain(
         if (!Sync.Exists || (Sync.State is SyncState.Stopped && (reminderName != GuardReminder || Sync.PendingStop is null)))
         {
             await UnregisterAsync(reminderName);
+            return;
+        }
+        if (reminderName == DriftReminder)
+        {
+            if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is null) await UnregisterAsync(DriftReminder);
+            else StartDriftAudit();
             return;
         }
         // A held sync waits for its operator: another download would cost quota only to be held again.
@@ -252,6 +294,7 @@ public sealed class CohortSyncGrain(
         catch (Exception ex) { logger.LogWarning(ex, "Could not record run {Run} of sync {SyncId}", run.RunNumber, Sync.SyncId); }
 
         if (!Sync.ResumeByGuard) await UnregisterAsync(GuardReminder);
+        await EnsureDriftReminderAsync();
         if (Sync.State is SyncState.Done || end.KeyRejected) await UnregisterAsync(CadenceReminder);
         _slot.Clear();
         // A new turn, not a call from inside this loop: the next apply starts as any other call would.
@@ -262,8 +305,51 @@ public sealed class CohortSyncGrain(
         }
     }
 
+    /// <summary>
+    /// The drift audit: one size request, sent off the grain's turns (it may queue behind other list reads of the
+    /// Iterable project for minutes), its answer brought back as a call of its own.
+    /// </summary>
+    private void StartDriftAudit()
+    {
+        if (_auditing || RunActiveHere || Sync.ListId is not long listId || Sync.ReconcileNext
+            || Sync.State is SyncState.Paused or SyncState.Stopped or SyncState.Held or SyncState.Done) return;
+        _auditing = true;
+        var synced = Sync.SyncedCount;
+        _ = AuditAsync();
+
+        async Task AuditAsync()
+        {
+            try
+            {
+                await Task.Yield();
+                using var timeout = new CancellationTokenSource(DriftAuditTimeout);
+                if (await execution.ListSizeAsync(Sync, listId, timeout.Token) is long size)
+                    await this.AsReference<ICohortSyncControl>().DriftAuditedAsync(listId, size, synced);
+            }
+            catch (Exception ex) { logger.LogWarning(ex, "Drift audit of sync {SyncId} failed; the next one tries again", Sync.SyncId); }
+            finally { _auditing = false; }
+        }
+    }
+
+    /// <summary>Once an activation: a recurring sync without its drift audit's reminder (started before the audit existed) gets one.</summary>
+    private async Task EnsureDriftReminderAsync()
+    {
+        if (_auditReminderChecked || Sync.State is SyncState.Stopped or SyncState.Done) return;
+        _auditReminderChecked = true;
+        try
+        {
+            if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit && await this.GetReminder(DriftReminder) is null)
+                await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
+        }
+        catch (Exception ex) { logger.LogWarning(ex, "Sync {SyncId}: could not check its drift audit's reminder; the next activation tries again", Sync.SyncId); }
+    }
+
     private async Task ScheduleCadenceAsync()
     {
+        _auditReminderChecked = true;
+        // The drift audit ticks on its own reminder, whatever the cadence; none for a sync that never runs again.
+        if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit) await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
+        else await UnregisterAsync(DriftReminder);
         var next = Sync.NextCadenceSlot(DateTimeOffset.UtcNow);
         Sync.NextRunAt = next;
         if (next is null) return;

@@ -67,6 +67,26 @@ public sealed class CohortSyncState
 
     /// <summary>The condition last alerted about (an <c>AlertKind</c>'s name), so each state change alerts once; null: nothing pending.</summary>
     [Id(32)] public string? AlertedState { get; set; }
+    /// The next run reconciles: it reads the list's membership from Iterable and diffs the cohort against that. Set by
+    /// <c>sync reconcile</c> and by a drift audit beyond the tolerance; kept until a reconcile succeeds (a held one is
+    /// approved as a reconcile).
+    /// </summary>
+    [Id(40)] public bool ReconcileNext { get; set; }
+
+    /// <summary>The drift audit's period (<c>--drift-audit</c>); null: the engine's default (daily); zero: off.</summary>
+    [Id(41)] public TimeSpan? DriftAudit { get; set; }
+
+    /// <summary>What the first run does with a list of its name that already exists.</summary>
+    [Id(42)] public ListAdoption Adopt { get; set; }
+
+    [Id(43)] public DateTimeOffset? LastDriftAuditAt { get; set; }
+
+    /// <summary>What the last drift audit found, one sentence.</summary>
+    [Id(44)] public string? LastDriftAudit { get; set; }
+
+    /// <summary>The drift audit's period, <paramref name="fallback"/> unless set; null when it is off or the sync never runs again.</summary>
+    public TimeSpan? DriftAuditPeriod(TimeSpan fallback) =>
+        !IsRecurring || DriftAudit is { } off && off <= TimeSpan.Zero ? null : DriftAudit ?? fallback;
 
     /// <summary>How often a run downloads the cohort: each cadence slot, or for a realtime sync its reconciliation interval.</summary>
     public TimeSpan DownloadPeriod => Cadence.IsRealtime ? ReconcileEvery ?? AutoReconcile ?? Cadence.Period : Cadence.Period;
@@ -154,6 +174,7 @@ public sealed class CohortSyncState
         Cadence = config.Cadence;
         Guard = config.Guard ?? RemovalGuard.Default;
         (ReconcileEvery, AutoReconcile) = (config.ReconcileEvery, config.AutoReconcile);
+        (DriftAudit, Adopt) = (config.DriftAudit, config.Adopt);
         State = SyncState.Scheduled;
         CreatedAt = now;
     }
@@ -164,6 +185,11 @@ public sealed class CohortSyncState
         {
             Guard = RemovalGuard.ToString(),
             Reconcile = Cadence.IsRealtime ? $"{ReconcilePlan.Describe(DownloadPeriod)}{(ReconcileEvery is null ? " (auto)" : "")}" : null,
+            DriftAudit = IsRecurring ? DriftAuditText.Describe(DriftAudit) : "off",
+            LastDriftAuditAt = LastDriftAuditAt,
+            LastDriftAudit = LastDriftAudit,
+            ReconcilePending = ReconcileNext,
+            Adopt = Adopt == ListAdoption.Keep ? "keep" : "reconcile",
         };
 
     /// <summary>The newest <paramref name="limit"/> finished runs (1–1000), newest first.</summary>
@@ -212,6 +238,7 @@ public sealed class CohortSyncState
         // A stop's list action that failed for a reason that may pass is the guard's to carry out, like a one-time sync.
         ResumeByGuard = outcome == RunOutcome.FailedRetryable && (end.Kind == FailureKind.Transient || !IsRecurring || run.Stop is not null);
         if (outcome is RunOutcome.Succeeded or RunOutcome.Held) ApprovedRemovals = null;
+        if (outcome == RunOutcome.Succeeded && result?.Reconciled == true) ReconcileNext = false;
         if (outcome == RunOutcome.Succeeded && result?.ChangesCursor is long cursor) ChangesCursor = Math.Max(ChangesCursor, cursor);
         if (outcome == RunOutcome.Succeeded && run.Source == RunSource.Upload && Upload?.UploadId == result?.UploadId) Upload = null;
         // A held run never reached the list: what it knows of the list is what the sync knew.
@@ -259,6 +286,16 @@ public sealed class CohortSyncState
             };
         }
         NextRunAt = NextCadenceSlot(now);
+    }
+
+    /// <summary>The drift audit compared the list's size in Iterable with the synced count; a drift beyond the tolerance makes the next run a reconcile.</summary>
+    public void DriftAudited(long size, bool beyondTolerance, DateTimeOffset now)
+    {
+        LastDriftAuditAt = now;
+        LastDriftAudit = beyondTolerance
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the list has {size:N0} members in Iterable but {SyncedCount:N0} were synced; a reconcile was scheduled")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the list has {size:N0} members in Iterable against {SyncedCount:N0} synced: within the tolerance");
+        if (beyondTolerance) ReconcileNext = true;
     }
 
     public void Pause(string reason)

@@ -25,6 +25,13 @@ public interface ICohortSyncControl : IGrainWithStringKey
     /// </summary>
     [Alias("UseUpload")] Task<SyncInfo> UseUploadAsync(string uploadId, long members, bool run);
 
+    /// <summary>
+    /// The drift audit read the list's size (<paramref name="size"/>) while the sync had <paramref name="syncedCount"/>
+    /// members synced: recorded, and a drift beyond the tolerance starts a reconcile. Ignored if a run changed the synced set since.
+    /// Called by the sync's own audit, off its grain turns.
+    /// </summary>
+    [OneWay, Alias("DriftAudited")] Task DriftAuditedAsync(long listId, long size, long syncedCount);
+
     /// <summary>The project's automatic reconciliation interval changed (realtime syncs on <c>auto</c>); any other sync ignores it.</summary>
     [OneWay, Alias("SetAutoReconcile")] Task SetAutoReconcileAsync(TimeSpan every);
 }
@@ -47,4 +54,10 @@ public sealed record SyncConfig(
 
     /// <summary>The project's automatic reconciliation interval when the sync started.</summary>
     [Id(9)] public TimeSpan? AutoReconcile { get; init; }
+
+    /// <summary>The drift audit's period; null: the engine's default; zero: off.</summary>
+    [Id(40)] public TimeSpan? DriftAudit { get; init; }
+
+    /// <summary>What the first run does with a list of its name that already exists.</summary>
+    [Id(41)] public ListAdoption Adopt { get; init; }
 }

@@ -46,19 +46,23 @@ public sealed class RunExecution(
     }
 
     /// <summary>Steps 1–3 of a run for <paramref name="sync"/>: what its next run would send, with nothing sent.</summary>
-    public async Task<SyncPreview> PreviewAsync(CohortSyncState sync)
+    /// <param name="reconcile">Diff against the list's membership as Iterable lists it (a reconcile's dry run), not the synced set.</param>
+    public async Task<SyncPreview> PreviewAsync(CohortSyncState sync, bool reconcile = false)
     {
         using var timeout = new CancellationTokenSource(options.Value.AmplitudeJobTimeout + TimeSpan.FromMinutes(2));
         try
         {
             var request = await requests.BuildAsync(sync, new RunTally(), timeout.Token);
-            var found = await runner.PreviewAsync(request, timeout.Token);
+            var found = await runner.PreviewAsync(request with { Reconcile = reconcile }, timeout.Token);
             return new SyncPreview(sync.ProjectId, sync.SyncId, sync.CohortId, found.CohortName, sync.ListId, sync.ListName, found.Synced,
                 found.Read.CohortRows, found.Read.Desired, found.Read.Skipped, found.Read.Invalid, found.HeldBack,
                 found.Adds, found.Removes, found.SampleAdds, found.SampleRemoves)
             {
                 WouldBeHeld = found.WouldBeHeld,
                 Guard = sync.RemovalGuard.ToString(),
+                Extra = found.Extra,
+                Missing = found.Missing,
+                Listed = found.Extra is null ? null : found.Synced,
             };
         }
         catch (Exception ex)
@@ -79,6 +83,25 @@ public sealed class RunExecution(
         {
             if (alert.Kind != Alerts.AlertKind.Recovered) metrics.NeedsAttention(alert.Kind.ToString());
             alerts.Post(alert);
+        }
+    }
+
+    /// <summary>
+    /// The drift audit's one request: the size of the sync's list as Iterable counts it (GET /api/lists/{id}/size,
+    /// paced 5 a minute per Iterable project with the getUsers of reconciles). Null when it could not be read; logged.
+    /// </summary>
+    public async Task<long?> ListSizeAsync(CohortSyncState sync, long listId, CancellationToken ct)
+    {
+        try
+        {
+            var request = await requests.BuildAsync(sync, new RunTally(), ct);
+            return await request.Iterable.GetListSizeAsync(listId, ct);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            logger.LogWarning("Drift audit of sync {SyncId}: the size of list {ListId} could not be read ({Reason}); the next audit tries again",
+                sync.SyncId, listId, RunFailures.Sentence(RunFailures.From(ex, RunPhase.Starting, sync.CohortId).Message));
+            return null;
         }
     }
 

@@ -70,6 +70,8 @@ public sealed class RunRequestBuilder(
             source == RunSource.Upload ? sync.Upload?.UploadId : null,
             sync.ActiveRun?.Stop,
             sync.ActiveRun?.RetryRefused ?? false,
-            sync.ActiveRun?.StartedAt);
+            sync.ActiveRun?.StartedAt,
+            Reconcile: sync.ReconcileNext && source != RunSource.Webhook,
+            AdoptKeep: sync.Adopt == ListAdoption.Keep);
     }
 }

@@ -27,4 +27,17 @@ public interface IIterableListsApi
     [Get("/api/lists/getUsers")]
     [Headers("Accept: text/plain")]
     Task<Stream> GetUsersAsync([Header("Api-Key")] string apiKey, [Query, AliasAs("listId")] long listId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same with <c>preferUserId=true</c> (spelled in the path: Refit would send a boolean as <c>True</c>): in a hybrid project a member with both is listed by userId, the
+    /// identifier CohortSync subscribes with, rather than by email.
+    /// </summary>
+    [Get("/api/lists/getUsers?preferUserId=true")]
+    [Headers("Accept: text/plain")]
+    Task<Stream> GetUsersPreferringUserIdAsync([Header("Api-Key")] string apiKey, [Query, AliasAs("listId")] long listId, CancellationToken cancellationToken);
+
+    /// <summary>text/plain: the number of members as a plain integer.</summary>
+    [Get("/api/lists/{listId}/size")]
+    [Headers("Accept: text/plain")]
+    Task<string> GetSizeAsync([Header("Api-Key")] string apiKey, long listId, CancellationToken cancellationToken);
 }

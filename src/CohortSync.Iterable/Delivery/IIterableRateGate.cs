@@ -5,6 +5,8 @@ public enum IterableCallKind
 {
     Read,
     Write,
+    /// <summary>getUsers and size: 5 requests a minute per Iterable project, paced apart from everything else.</summary>
+    ListRead = 40,
 }
 
 /// <summary>

@@ -65,6 +65,14 @@ public sealed partial class SandboxAdminClient(HttpClient http)
         await SendAsync(request, cancellationToken);
     }
 
+    /// <summary>Takes members out of the list as someone in Iterable's UI would (drift).</summary>
+    public async Task RemoveIterableListMembersAsync(string apiKey, long listId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    {
+        var request = Keyed(HttpMethod.Post, $"_admin/iterable/lists/{listId.ToString(CultureInfo.InvariantCulture)}/members/remove", apiKey);
+        request.Content = JsonContent.Create(new IterableAdminEndpoints.UserIdsRequest(userIds), options: IterableEndpoints.Json);
+        await SendAsync(request, cancellationToken);
+    }
+
     /// <summary>Deletes the list as someone in Iterable's UI would.</summary>
     public async Task DeleteIterableListAsync(string apiKey, long listId, CancellationToken cancellationToken = default) =>
         await SendAsync(Keyed(HttpMethod.Delete, $"_admin/iterable/lists/{listId.ToString(CultureInfo.InvariantCulture)}", apiKey), cancellationToken);

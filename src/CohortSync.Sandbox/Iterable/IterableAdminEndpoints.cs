@@ -38,6 +38,12 @@ public static class IterableAdminEndpoints
             return Results.NoContent();
         }));
 
+        admin.MapPost("/lists/{listId:long}/members/remove", (HttpContext http, long listId, UserIdsRequest request) => Guard(() =>
+        {
+            sandbox.RemoveListMembers(ApiKey(http), listId, request.UserIds);
+            return Results.NoContent();
+        }));
+
         admin.MapPost("/users/{mark}", (HttpContext http, string mark, UserIdsRequest request) => Guard(() =>
         {
             if (!TryParseMark(mark, out var parsed))

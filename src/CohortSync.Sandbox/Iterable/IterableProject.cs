@@ -18,6 +18,8 @@ internal sealed class IterableProject(long id, TimeProvider time)
         [IterableUserMark.Invalid] = new(StringComparer.Ordinal),
     };
 
+    // Per endpoint (getUsers, size): when each request of the last minute was let through, oldest first.
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _perMinute = new(StringComparer.Ordinal);
     private long _lastCreatedAt;
     private double _rateTokens = double.NaN;
     private long _rateStamp;
@@ -62,6 +64,27 @@ internal sealed class IterableProject(long id, TimeProvider time)
         {
             return _lists.TryGetValue(listId, out var list) ? list.Members.Order(StringComparer.Ordinal).ToArray() : null;
         }
+    }
+
+    /// <summary>
+    /// The members as they are now in ordinal order, or null when the list does not exist: one array of the stored
+    /// strings, sorted outside the lock, so a list of millions costs its references and nothing else.
+    /// </summary>
+    public string[]? MemberSnapshot(long listId)
+    {
+        string[] members;
+        lock (_gate)
+        {
+            if (!_lists.TryGetValue(listId, out var list))
+            {
+                return null;
+            }
+
+            members = [.. list.Members];
+        }
+
+        Array.Sort(members, StringComparer.Ordinal);
+        return members;
     }
 
     public int? Size(long listId)
@@ -180,6 +203,59 @@ internal sealed class IterableProject(long id, TimeProvider time)
             }
 
             return (ListLookup.Found, report);
+        }
+    }
+
+    /// <summary>Takes members out of a list behind CohortSync's back, as someone in Iterable's UI would.</summary>
+    public bool RemoveMembers(long listId, IEnumerable<string> identifiers)
+    {
+        lock (_gate)
+        {
+            if (!_lists.TryGetValue(listId, out var list))
+            {
+                return false;
+            }
+
+            foreach (var key in identifiers)
+            {
+                list.Members.Remove(key);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Iterable's per-minute limit of <paramref name="endpoint"/> (getUsers, size: 5 a minute per project), as a sliding
+    /// window of the last 60 seconds; 0 or less lets everything through.
+    /// </summary>
+    public bool TryTakePerMinute(string endpoint, int perMinute, TimeSpan window)
+    {
+        if (perMinute <= 0)
+        {
+            return true;
+        }
+
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            if (!_perMinute.TryGetValue(endpoint, out var taken))
+            {
+                _perMinute[endpoint] = taken = new Queue<DateTimeOffset>();
+            }
+
+            while (taken.TryPeek(out var oldest) && oldest <= now - window)
+            {
+                taken.Dequeue();
+            }
+
+            if (taken.Count >= perMinute)
+            {
+                return false;
+            }
+
+            taken.Enqueue(now);
+            return true;
         }
     }
 

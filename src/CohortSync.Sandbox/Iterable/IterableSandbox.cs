@@ -69,6 +69,15 @@ public sealed class IterableSandbox
         MaxSubscribersPerRequest = maxSubscribersPerRequest;
     }
 
+    /// <summary>
+    /// getUsers and size requests one project may make a minute, each endpoint on its own (Iterable: 5); more are
+    /// answered 429 RateLimitExceeded. 0: no limit.
+    /// </summary>
+    public int ListReadsPerMinute { get; set; } = 5;
+
+    /// <summary>The window <see cref="ListReadsPerMinute"/> counts over: a minute, as Iterable's; shorter only to make tests quick.</summary>
+    public TimeSpan ListReadWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Subscribe/unsubscribe calls with more subscribers are answered 400 BatchTooLarge.</summary>
     public int MaxSubscribersPerRequest { get; set; }
 
@@ -150,6 +159,16 @@ public sealed class IterableSandbox
     {
         ArgumentNullException.ThrowIfNull(identifiers);
         if (!Project(apiKey).AddMembers(listId, identifiers))
+        {
+            throw new KeyNotFoundException($"No list {listId} in this project.");
+        }
+    }
+
+    /// <summary>Takes members out of a list behind CohortSync's back (drift); identifiers not in it are ignored.</summary>
+    public void RemoveListMembers(string apiKey, long listId, IEnumerable<string> identifiers)
+    {
+        ArgumentNullException.ThrowIfNull(identifiers);
+        if (!Project(apiKey).RemoveMembers(listId, identifiers))
         {
             throw new KeyNotFoundException($"No list {listId} in this project.");
         }
