@@ -36,23 +36,26 @@ internal static class SyncCommands
             if (InputRules.CheckId(result.GetValueOrDefault<string>(), "--destination") is { } error) result.AddError(error);
         });
         var cadence = Symbols.Cadence();
+        var zone = Symbols.TimeZone();
         var guard = Symbols.Guard();
         var reconcile = Symbols.ReconcileEvery();
         var wait = Symbols.Wait();
         var timeout = Symbols.Timeout();
         var command = new Command("start", "Start syncing a cohort to a destination's list. Prints the new sync id.")
         {
-            project, cohort, destination, cadence, guard, reconcile, wait, timeout,
+            project, cohort, destination, cadence, zone, guard, reconcile, wait, timeout,
         };
         command.Validators.Add(result =>
         {
+            if (Symbols.InZone(result.GetValue(cadence), result.GetValue(zone), out var zoneError) is null && zoneError != "") result.AddError(zoneError);
             if (result.GetResult(reconcile) is { Implicit: false } && result.GetValue(cadence) is { IsRealtime: false })
                 result.AddError("--reconcile-every is for --cadence realtime only: a scheduled sync downloads the cohort at each run");
         });
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             var projectId = parse.GetRequiredValue(project);
-            var request = new StartSyncRequest(parse.GetValue(cohort)!.Trim(), parse.GetRequiredValue(destination), parse.GetRequiredValue(cadence))
+            var request = new StartSyncRequest(parse.GetValue(cohort)!.Trim(), parse.GetRequiredValue(destination),
+                Symbols.InZone(parse.GetRequiredValue(cadence), parse.GetValue(zone), out _)!)
             {
                 Guard = parse.GetValue(guard),
                 ReconcileEvery = parse.GetValue(reconcile),

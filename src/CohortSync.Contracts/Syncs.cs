@@ -32,6 +32,8 @@ public sealed record StartSyncRequest(
     public bool TryGetCadence(out Cadence cadence, out string error)
     {
         // Absent from an older client's request, whatever the annotation says.
+        // A cron cadence is read again here: its zone must exist on the silo too, and its period is the silo's to work out.
+        if (Cadence is { IsCron: true }) return Contracts.Cadence.TryParse(Cadence.ToString(), out cadence, out error);
         if (Cadence is not null)
         {
             (cadence, error) = (Cadence, "");
@@ -199,6 +201,9 @@ public sealed record SyncInfo(
 
     /// <summary>A realtime sync's reconciliation download, as people read it ("every 4 days (auto)"); null for any other sync.</summary>
     [Id(17)] public string? Reconcile { get; init; }
+
+    /// <summary>The next three times the cadence runs the sync (UTC), the first being <see cref="NextRunAt"/>; empty when none is planned.</summary>
+    [Id(50)] public IReadOnlyList<DateTimeOffset> NextRuns { get; init; } = [];
 }
 
 /// <summary>

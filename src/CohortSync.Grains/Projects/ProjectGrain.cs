@@ -136,7 +136,7 @@ public sealed class ProjectGrain(
             RequireDestination(request.DestinationId);
             var reconcileEvery = cadence.IsRealtime ? request.ReconcileEvery : null;
             var onAuto = cadence.IsRealtime && reconcileEvery is null;
-            var auto = AutoReconcile(extraOnAuto: onAuto ? 1 : 0, extraFixed: onAuto ? 0 : DownloadQuota.PerMonth(reconcileEvery ?? cadence.Period));
+            var auto = AutoReconcile(extraOnAuto: onAuto ? 1 : 0, extraFixed: onAuto ? 0 : DownloadsPerMonth(cadence, reconcileEvery));
             var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence)
             {
                 Guard = request.Guard ?? RemovalGuard.Default,
@@ -146,11 +146,15 @@ public sealed class ProjectGrain(
             TellAutoReconcile(auto, except: started.SyncId);
             if (started.Warning is not null) return started;
             // The cadence fits on its own; with the project's pace so far it may not.
-            var outlook = await OutlookAsync(DownloadQuota.PerMonth(onAuto ? auto : reconcileEvery ?? cadence.Period));
+            var outlook = await OutlookAsync(onAuto ? DownloadQuota.PerMonth(auto) : DownloadsPerMonth(cadence, reconcileEvery));
             return started with { Warning = outlook.Warning };
         }
         finally { _starts.Release(); }
     }
+
+    // A cron cadence counts its firings in the month ahead; a realtime one its reconciliation interval.
+    private static int DownloadsPerMonth(Cadence cadence, TimeSpan? reconcileEvery) =>
+        reconcileEvery is { } every ? DownloadQuota.PerMonth(every) : cadence.DownloadsPerMonth(DateTimeOffset.UtcNow);
 
     /// <summary>
     /// The interval the project's realtime syncs on auto reconcile at, with the syncs of the index and any about to be added.
