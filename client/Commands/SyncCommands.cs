@@ -47,7 +47,12 @@ internal static class SyncCommands
         };
         command.Validators.Add(result =>
         {
-            if (Symbols.InZone(result.GetValue(cadence), result.GetValue(zone), out var zoneError) is null && zoneError != "") result.AddError(zoneError);
+            // A cadence the option refused has its error already; only a readable one is tried in the zone.
+            if (result.GetResult(zone) is not null && result.GetResult(cadence) is { Errors: var errors } && !errors.Any()
+                && Symbols.InZone(result.GetValue(cadence), result.GetValue(zone), out var zoneError) is null)
+            {
+                result.AddError(zoneError);
+            }
             if (result.GetResult(reconcile) is { Implicit: false } && result.GetValue(cadence) is { IsRealtime: false })
                 result.AddError("--reconcile-every is for --cadence realtime only: a scheduled sync downloads the cohort at each run");
         });
