@@ -51,6 +51,11 @@ public sealed class CohortSyncGrain(
     public async Task<SyncInfo> RunNowAsync()
     {
         Require().RequireRunnable();
+        // A run of a disabled project's sync would only fail: say so instead of starting it.
+        var project = await GrainFactory.GetGrain<Projects.IProjectAccess>(Sync.ProjectId).GetAmplitudeAccessAsync();
+        if (!project.Enabled)
+            throw new CohortSyncException(ErrorCodes.InvalidState,
+                $"project {Sync.ProjectId} is disabled, so sync {Sync.SyncId} cannot run; enable it again with 'cohortsync project enable {Sync.ProjectId}'");
         await StartRunAsync("manual");
         return Info(Sync);
     }
