@@ -34,6 +34,8 @@ public static class CohortSyncSilo
         app.MapCohortSyncHealth();
         app.MapCohortSyncMetrics();
         app.MapCohortSyncWebhooks();
+        // Started means every hosted service is, Orleans' silo included: it is an active member and its gateway is open.
+        app.Lifetime.ApplicationStarted.Register(() => Console.Out.Write(ReadyBanner.For(settings)));
         return app;
     }
 

@@ -94,9 +94,10 @@ internal static class Symbols
     {
         var option = new Option<Cadence>("--cadence")
         {
-            Description = "How often to run: once, hourly, daily, <N>m (every N minutes) or realtime (follow the cohort webhook, reconcile daily).",
+            Description = "How often to run: once, hourly, daily, <N>m (every N minutes), realtime (follow the cohort webhook, reconcile daily) "
+                + "or \"cron:<min> <hour> <day> <month> <weekday>\" (e.g. \"cron:0 6 * * 1-5\", in --tz).",
             Required = true,
-            HelpName = "once|hourly|daily|<N>m|realtime",
+            HelpName = "once|hourly|daily|<N>m|realtime|cron:<expr>",
         };
         option.CustomParser = result =>
         {
@@ -105,6 +106,23 @@ internal static class Symbols
             return null;
         };
         return option;
+    }
+
+    public static Option<string?> TimeZone() => new("--tz")
+    {
+        Description = "The time zone of a cron cadence's times, an IANA id such as Europe/Berlin (default UTC); daylight saving is followed.",
+        HelpName = "zone",
+    };
+
+    /// <summary>
+    /// <c>--cadence</c> read with <c>--tz</c> by the same parser the silo calls: a zone that does not exist, or one
+    /// given for a cadence that is not cron, is refused before anything is sent. Null with <paramref name="error"/> when refused.
+    /// </summary>
+    public static Cadence? InZone(Cadence? cadence, string? zone, out string error)
+    {
+        error = "";
+        if (cadence is null || zone is null) return cadence;
+        return Contracts.Cadence.TryParse(cadence.ToString(), zone, out var parsed, out error) ? parsed : null;
     }
 
     public static Option<RemovalGuard?> Guard()

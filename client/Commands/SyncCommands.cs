@@ -38,6 +38,7 @@ internal static class SyncCommands
             if (InputRules.CheckId(result.GetValueOrDefault<string>(), "--destination") is { } error) result.AddError(error);
         });
         var cadence = Symbols.Cadence();
+        var zone = Symbols.TimeZone();
         var guard = Symbols.Guard();
         var reconcile = Symbols.ReconcileEvery();
         var adopt = ReconcileCommand.Adopt();
@@ -46,17 +47,24 @@ internal static class SyncCommands
         var timeout = Symbols.Timeout();
         var command = new Command("start", "Start syncing a cohort to a destination's list. Prints the new sync id.")
         {
-            project, cohort, destination, cadence, guard, reconcile, adopt, driftAudit, wait, timeout,
+            project, cohort, destination, cadence, zone, guard, reconcile, adopt, driftAudit, wait, timeout,
         };
         command.Validators.Add(result =>
         {
+            // A cadence the option refused has its error already; only a readable one is tried in the zone.
+            if (result.GetResult(zone) is not null && result.GetResult(cadence) is { Errors: var errors } && !errors.Any()
+                && Symbols.InZone(result.GetValue(cadence), result.GetValue(zone), out var zoneError) is null)
+            {
+                result.AddError(zoneError);
+            }
             if (result.GetResult(reconcile) is { Implicit: false } && result.GetValue(cadence) is { IsRealtime: false })
                 result.AddError("--reconcile-every is for --cadence realtime only: a scheduled sync downloads the cohort at each run");
         });
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             var projectId = parse.GetRequiredValue(project);
-            var request = new StartSyncRequest(parse.GetValue(cohort)!.Trim(), parse.GetRequiredValue(destination), parse.GetRequiredValue(cadence))
+            var request = new StartSyncRequest(parse.GetValue(cohort)!.Trim(), parse.GetRequiredValue(destination),
+                Symbols.InZone(parse.GetRequiredValue(cadence), parse.GetValue(zone), out _)!)
             {
                 Guard = parse.GetValue(guard),
                 ReconcileEvery = parse.GetValue(reconcile),

@@ -70,6 +70,7 @@ public static class TextFormat
         .Add("list", List(sync))
         .Add("synced", $"{Count(sync.SyncedCount)} members")
         .Add("next run", sync.NextRunAt is null ? null : Time(sync.NextRunAt))
+        .Add("then", sync.NextRuns.Count > 1 ? string.Join(", ", sync.NextRuns.Skip(1).Select(t => Time(t))) : null)
         .Add("active run", sync.ActiveRun is null ? null : RunLine(sync.ActiveRun))
         .Add("last run", sync.LastRun is null ? "none yet" : RunLine(sync.LastRun))
         .Add("", sync.LastRun is null ? null : CountsLine(sync.LastRun.Counts))

@@ -15,7 +15,12 @@ public interface IProjectGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ResetQuota")] Task<ProjectInfo> ResetQuotaAsync();
 
-    [Alias("AddDestination")] Task<DestinationInfo> AddDestinationAsync(AddDestinationRequest request);
+    /// <summary>
+    /// Adds a destination once Iterable has accepted its key. Interleaves, as <see cref="UpdateDestinationAsync"/>
+    /// does: the check is an HTTP call, and other calls to the project do not wait for it.
+    /// </summary>
+    [AlwaysInterleave, Alias("AddDestination")]
+    Task<DestinationInfo> AddDestinationAsync(AddDestinationRequest request, CancellationToken cancellationToken = default);
     [Alias("ListDestinations")] Task<IReadOnlyList<DestinationInfo>> ListDestinationsAsync();
     [Alias("GetDestination")] Task<DestinationInfo> GetDestinationAsync(string destinationId);
     [Alias("RemoveDestination")] Task RemoveDestinationAsync(string destinationId);

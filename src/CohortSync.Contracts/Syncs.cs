@@ -38,6 +38,8 @@ public sealed record StartSyncRequest(
     public bool TryGetCadence(out Cadence cadence, out string error)
     {
         // Absent from an older client's request, whatever the annotation says.
+        // A cron cadence is read again here: its zone must exist on the silo too, and its period is the silo's to work out.
+        if (Cadence is { IsCron: true }) return Contracts.Cadence.TryParse(Cadence.ToString(), out cadence, out error);
         if (Cadence is not null)
         {
             (cadence, error) = (Cadence, "");
@@ -308,6 +310,9 @@ public sealed record SyncInfo(
 
     /// <summary>What the first run does with a list of that name that already exists: <c>reconcile</c> or <c>keep</c> (<c>--adopt</c>).</summary>
     [Id(44)] public string? Adopt { get; init; }
+
+    /// <summary>The next three times the cadence runs the sync (UTC), the first being <see cref="NextRunAt"/>; empty when none is planned.</summary>
+    [Id(50)] public IReadOnlyList<DateTimeOffset> NextRuns { get; init; } = [];
 }
 
 /// <summary>

@@ -49,3 +49,37 @@ public sealed class CadenceOptionTests
         Assert.Equal(0, _cluster.Attempts);
     }
 }
+
+/// <summary><c>--cadence cron:…</c> with <c>--tz</c>: read by the silo's parser, refused here (exit 2) with its words.</summary>
+public sealed class CronCadenceOptionTests
+{
+    private readonly CountingUnreachableConnector _cluster = new();
+
+    private Task<CliResult> StartAsync(params string[] extra) =>
+        CliHarness.RunAsync(_cluster, ["sync", "start", "p1", "--cohort", "c1", "--destination", "d1", .. extra]);
+
+    [Theory]
+    [InlineData("cron:0 6 * * 1-5")]
+    [InlineData("cron:0 6 * * 1-5", "--tz", "Europe/Berlin")]
+    [InlineData("cron:*/10 * * * * *")]
+    public async Task A_cron_cadence_the_silo_reads_goes_to_the_cluster(string cadence, params string[] zone)
+    {
+        var result = await StartAsync(["--cadence", cadence, .. zone]);
+
+        Assert.NotEqual(ExitCodes.Usage, result.ExitCode);
+        Assert.Equal(1, _cluster.Attempts);
+    }
+
+    [Theory]
+    [InlineData("cron:0 6 * *", null, "cron expression '0 6 * *' has 4 field(s); write 5 (minute hour day-of-month month day-of-week, e.g. '0 6 * * 1-5') or 6 with seconds first")]
+    [InlineData("cron:0 6 * * 1-5", "Europe/Berlim", "time zone 'Europe/Berlim' is not known here; use an IANA id such as Europe/Berlin, America/New_York or UTC")]
+    [InlineData("daily", "Europe/Berlin", "a time zone ('Europe/Berlin') is for cron cadences only; 'daily' runs at the same instants in every zone")]
+    public async Task A_bad_cron_or_zone_exits_2_with_the_silos_message_and_sends_nothing(string cadence, string? zone, string message)
+    {
+        var result = await StartAsync(zone is null ? ["--cadence", cadence] : ["--cadence", cadence, "--tz", zone]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Equal($"error: {message} (see --help)\n", result.Stderr);
+        Assert.Equal(0, _cluster.Attempts);
+    }
+}

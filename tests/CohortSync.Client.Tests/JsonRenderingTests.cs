@@ -50,7 +50,7 @@ public sealed class JsonRenderingTests
         Assert.Equal(
             ["projectId", "syncId", "cohortId", "cohortName", "destinationId", "cadence", "state", "stateReason", "listId", "listName",
              "syncedCount", "nextRunAt", "lastRun", "activeRun", "createdAt", "warning", "guard", "reconcile",
-             "driftAudit", "lastDriftAuditAt", "lastDriftAudit", "reconcilePending", "adopt"],
+             "driftAudit", "lastDriftAuditAt", "lastDriftAudit", "reconcilePending", "adopt", "nextRuns"],
             Names(json));
         Assert.Equal("running", json.GetProperty("state").GetString());
         Assert.Equal(1234, json.GetProperty("listId").GetInt64());

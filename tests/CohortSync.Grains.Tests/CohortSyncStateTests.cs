@@ -136,11 +136,11 @@ public sealed class CohortSyncStateTests
     [Fact]
     public void Quota_warning_is_for_live_syncs_whose_cadence_alone_passes_the_quota()
     {
-        Assert.Contains("about 720", Sync("hourly").QuotaWarning(500));
-        Assert.Null(Sync("daily").QuotaWarning(500));
+        Assert.Contains("about 720", Sync("hourly").QuotaWarning(500, Now));
+        Assert.Null(Sync("daily").QuotaWarning(500, Now));
         var stopped = Sync("hourly");
         stopped.Stop("stopped by the operator");
-        Assert.Null(stopped.QuotaWarning(500));
+        Assert.Null(stopped.QuotaWarning(500, Now));
     }
 
     [Theory]

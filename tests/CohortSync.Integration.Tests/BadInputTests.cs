@@ -11,7 +11,10 @@ public abstract class BadInputTests(StorageUnderTest storage)
     {
         await using var s = await World.StartAsync(storage);
         s.SetCohort("coh-1", "Key test", World.Users(0, 10));
+        // Adding checks the key, so the key is good when added and revoked before the first run.
+        s.Iterable.AddApiKey("not-a-registered-key", s.IterableProjectId);
         var destination = await s.EnableWithDestinationAsync(iterableKey: "not-a-registered-key");
+        s.Iterable.RevokeApiKey("not-a-registered-key");
 
         var sync = await s.StartSyncAsync("coh-1", destination);
         var run = await s.WaitForRunAsync(sync.SyncId, 1);

@@ -57,9 +57,11 @@ public static class DownloadQuota
     /// Why one sync's cadence alone (<paramref name="cadence"/> as people read it, running every <paramref name="period"/>)
     /// does not fit the quota, or null when it does.
     /// </summary>
-    public static string? CadenceWarning(string cadence, TimeSpan period, int quota)
+    public static string? CadenceWarning(string cadence, TimeSpan period, int quota) => CadenceWarning(cadence, PerMonth(period), quota);
+
+    /// <summary>Why one sync's cadence alone (<paramref name="needed"/> downloads in a 30-day month) does not fit the quota, or null.</summary>
+    public static string? CadenceWarning(string cadence, int needed, int quota)
     {
-        var needed = PerMonth(period);
         return needed <= quota ? null
             : $"cadence {cadence} needs about {needed} Amplitude cohort downloads a month, more than the quota of {quota}: "
               + "Amplitude will refuse downloads before the month ends; choose a longer cadence";

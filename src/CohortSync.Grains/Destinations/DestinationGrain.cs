@@ -17,7 +17,7 @@ public sealed class DestinationGrain(
 
     private DestinationState Destination => state.State;
 
-    public async Task<DestinationInfo> CreateAsync(AddDestinationRequest request)
+    public async Task<DestinationInfo> CreateAsync(AddDestinationRequest request, CancellationToken cancellationToken = default)
     {
         var name = request.Name?.Trim() ?? "";
         if (name.Length is 0 or > 200) throw new CohortSyncException(ErrorCodes.InvalidArgument, "a destination needs a name of 1–200 characters");
@@ -29,6 +29,8 @@ public sealed class DestinationGrain(
         var rate = RateSettings.From(request.RequestsPerSecond, request.MaxRequestsPerSecond);
         var concurrency = ConcurrencySetting.From(request.Concurrency);
         var key = request.IterableApiKey.Trim();
+        // Checked before it is stored, as a new key is: a key Iterable refuses would only pause the first sync's run.
+        await keyCheck.CheckNewAsync(url, key, SecretProtector.Hint(key), cancellationToken);
 
         var d = Destination;
         d.Exists = true;

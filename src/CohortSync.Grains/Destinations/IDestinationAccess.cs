@@ -11,7 +11,8 @@ namespace CohortSync.Grains.Destinations;
 public interface IDestinationAccess : IGrainWithStringKey
 {
     /// <summary>Validates the request, encrypts the key and stores the destination; refuses bad input with a clear error.</summary>
-    [Alias("Create")] Task<DestinationInfo> CreateAsync(AddDestinationRequest request);
+    /// <summary>Creates the destination once Iterable has accepted its key (<c>GET /api/lists</c>).</summary>
+    [Alias("Create")] Task<DestinationInfo> CreateAsync(AddDestinationRequest request, CancellationToken cancellationToken = default);
 
     [Alias("Get")] Task<DestinationInfo?> GetAsync();
 

@@ -4,7 +4,11 @@ namespace CohortSync.Grains.Projects;
 [Alias("cs.IProjectAccess")]
 public interface IProjectAccess : IGrainWithStringKey
 {
-    [Alias("GetAmplitudeAccess")] Task<AmplitudeAccess> GetAmplitudeAccessAsync();
+    /// <summary>
+    /// Reads the project's state only, so it interleaves: a sync asking (<c>sync run</c>) never waits behind a
+    /// project turn that is itself waiting on that sync.
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave, Alias("GetAmplitudeAccess")] Task<AmplitudeAccess> GetAmplitudeAccessAsync();
 
     /// <summary>A sync of the project was stopped: it counts no more in the quota plan (one-way).</summary>
     [Orleans.Concurrency.OneWay, Alias("SyncStopped")] Task SyncStoppedAsync(string syncId);

@@ -2,6 +2,7 @@ using CohortSync.Contracts;
 using CohortSync.Core.Scheduling;
 using CohortSync.Grains.AmplitudeUsage;
 using CohortSync.Grains.Destinations;
+using CohortSync.Grains.Runs;
 using CohortSync.Grains.Secrets;
 using CohortSync.Grains.Syncs;
 using Microsoft.Extensions.Logging;
@@ -60,11 +61,11 @@ public sealed class ProjectGrain(
         return InfoAsync();
     }
 
-    public async Task<DestinationInfo> AddDestinationAsync(AddDestinationRequest request)
+    public async Task<DestinationInfo> AddDestinationAsync(AddDestinationRequest request, CancellationToken cancellationToken)
     {
         RequireEnabled();
         var destinationId = NewId("d");
-        var info = await Destination(destinationId).CreateAsync(request);
+        var info = await Destination(destinationId).CreateAsync(request, cancellationToken);
         Project.Destinations.Add(destinationId);
         await WriteAsync();
         logger.LogInformation("Project {ProjectId}: destination {DestinationId} added", ProjectId, destinationId);
@@ -136,7 +137,7 @@ public sealed class ProjectGrain(
             RequireDestination(request.DestinationId);
             var reconcileEvery = cadence.IsRealtime ? request.ReconcileEvery : null;
             var onAuto = cadence.IsRealtime && reconcileEvery is null;
-            var auto = AutoReconcile(extraOnAuto: onAuto ? 1 : 0, extraFixed: onAuto ? 0 : DownloadQuota.PerMonth(reconcileEvery ?? cadence.Period));
+            var auto = AutoReconcile(extraOnAuto: onAuto ? 1 : 0, extraFixed: onAuto ? 0 : DownloadsPerMonth(cadence, reconcileEvery));
             var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence)
             {
                 Guard = request.Guard ?? RemovalGuard.Default,
@@ -146,13 +147,23 @@ public sealed class ProjectGrain(
                 Adopt = request.Adopt,
             });
             TellAutoReconcile(auto, except: started.SyncId);
+            // A sync of a destination whose key Iterable rejected cannot run: said at once, not found at its first run.
+            if (await Destination(request.DestinationId).GetAsync() is { Health: DestinationHealth.Unhealthy } unhealthy)
+                return started with { Warning = UnhealthyDestinationWarning(unhealthy) };
             if (started.Warning is not null) return started;
             // The cadence fits on its own; with the project's pace so far it may not.
-            var outlook = await OutlookAsync(DownloadQuota.PerMonth(onAuto ? auto : reconcileEvery ?? cadence.Period));
+            var outlook = await OutlookAsync(onAuto ? DownloadQuota.PerMonth(auto) : DownloadsPerMonth(cadence, reconcileEvery));
             return started with { Warning = outlook.Warning };
         }
         finally { _starts.Release(); }
     }
+
+    private static string UnhealthyDestinationWarning(DestinationInfo destination) =>
+        $"this sync cannot run until destination {destination.DestinationId} has a key Iterable accepts: {destination.HealthReason ?? RunFailures.KeyRejectedReason}";
+
+    // A cron cadence counts its firings in the month ahead; a realtime one its reconciliation interval.
+    private static int DownloadsPerMonth(Cadence cadence, TimeSpan? reconcileEvery) =>
+        reconcileEvery is { } every ? DownloadQuota.PerMonth(every) : cadence.DownloadsPerMonth(DateTimeOffset.UtcNow);
 
     /// <summary>
     /// The interval the project's realtime syncs on auto reconcile at, with the syncs of the index and any about to be added.

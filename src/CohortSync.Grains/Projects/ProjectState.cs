@@ -80,6 +80,6 @@ public sealed record SyncIndexEntry(
     {
         null or { IsRecurring: false } => 0,
         { IsRealtime: true } => ReconcileEvery is { } every ? Core.Scheduling.DownloadQuota.PerMonth(every) : 0,
-        var cadence => Core.Scheduling.DownloadQuota.PerMonth(cadence.Period),
+        var cadence => cadence.DownloadsPerMonth(DateTimeOffset.UtcNow),
     };
 }

@@ -59,6 +59,11 @@ public sealed class CohortSyncGrain(
     public async Task<SyncInfo> RunNowAsync(RunNowRequest request)
     {
         Require().RequireRunnable();
+        // A run of a disabled project's sync would only fail: say so instead of starting it.
+        var project = await GrainFactory.GetGrain<Projects.IProjectAccess>(Sync.ProjectId).GetAmplitudeAccessAsync();
+        if (!project.Enabled)
+            throw new CohortSyncException(ErrorCodes.InvalidState,
+                $"project {Sync.ProjectId} is disabled, so sync {Sync.SyncId} cannot run; enable it again with 'cohortsync project enable {Sync.ProjectId}'");
         await StartRunAsync("manual", retryRefused: request.RetryRefused);
         return Info(Sync);
     }
@@ -219,6 +224,8 @@ public sealed class CohortSyncGrain(
 
         // A realtime sync's cadence reminder is its sweep: changes a lost notice left waiting, and its reconciliation when due.
         if (reminderName == CadenceReminder && Sync.Cadence.IsRealtime && Sync.NextRunAt > DateTimeOffset.UtcNow) await ApplyWaitingChangesAsync();
+        // A cron reminder ticking before its time is its fallback period or a far time's first leg: aim it at the time.
+        else if (reminderName == CadenceReminder && Sync.Cadence.IsCron && !(Sync.NextRunAt <= DateTimeOffset.UtcNow)) await AimCronReminderAsync();
         else if (reminderName == CadenceReminder) await StartRunAsync(Sync.Cadence.IsRealtime ? "reconcile" : "cadence");
         // A run checkpointed as active but not running here was cut short (silo died); a run that failed for the
         // cluster, or a failed one-time sync, is the guard's to resume. Anything else: the guard has nothing to guard.
@@ -296,6 +303,12 @@ public sealed class CohortSyncGrain(
         if (!Sync.ResumeByGuard) await UnregisterAsync(GuardReminder);
         await EnsureDriftReminderAsync();
         if (Sync.State is SyncState.Done || end.KeyRejected) await UnregisterAsync(CadenceReminder);
+        else if (Sync.Cadence.IsCron && Sync.NextRunAt is { } next)
+        {
+            // Cron times are not a period apart: the reminder is aimed at each next time as the run before it ends.
+            try { await RegisterCadenceReminderAsync(next); }
+            catch (Exception ex) { logger.LogWarning(ex, "Sync {SyncId}: could not aim the cron reminder at {Next}; its fallback period ticks", Sync.SyncId, next); }
+        }
         _slot.Clear();
         // A new turn, not a call from inside this loop: the next apply starts as any other call would.
         if (_changesArrived)
@@ -353,10 +366,28 @@ public sealed class CohortSyncGrain(
         var next = Sync.NextCadenceSlot(DateTimeOffset.UtcNow);
         Sync.NextRunAt = next;
         if (next is null) return;
-        var due = next.Value - DateTimeOffset.UtcNow;
-        // A realtime sync's reminder sweeps often (its reconciliation is NextRunAt); any other's ticks at its slots.
+        await RegisterCadenceReminderAsync(next.Value);
+    }
+
+    private async Task AimCronReminderAsync()
+    {
+        if (Sync.NextRunAt is { } next) await RegisterCadenceReminderAsync(next);
+        else
+        {
+            await ScheduleCadenceAsync();
+            await WriteAsync();
+        }
+    }
+
+    private async Task RegisterCadenceReminderAsync(DateTimeOffset next)
+    {
+        var due = next - DateTimeOffset.UtcNow;
+        if (due < TimeSpan.Zero) due = TimeSpan.Zero;
+        // A realtime sync's reminder sweeps often (its reconciliation is NextRunAt); a cron one is aimed at its next
+        // time (CronTimes), any other's ticks at its slots.
         if (Sync.Cadence.IsRealtime) await this.RegisterOrUpdateReminder(CadenceReminder, Options.RealtimeSweep, Options.RealtimeSweep);
-        else await this.RegisterOrUpdateReminder(CadenceReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, Sync.CadencePeriod!.Value);
+        else if (Sync.Cadence.IsCron) await this.RegisterOrUpdateReminder(CadenceReminder, CronTimes.Due(due), CronTimes.Fallback(Sync.Cadence.Period, Options.MinimumCadence));
+        else await this.RegisterOrUpdateReminder(CadenceReminder, due, Sync.CadencePeriod!.Value);
     }
 
     private async Task UnregisterAsync(string name)
@@ -377,5 +408,5 @@ public sealed class CohortSyncGrain(
     /// <summary>The sync as the client sees it, with the live phase and counts of a run in progress here.</summary>
     private SyncInfo Info(CohortSyncState sync) =>
         sync.ToInfo(_slot.Tally is { } tally && RunActiveHere ? sync.ActiveRun! with { Phase = tally.Phase, Counts = tally.Snapshot() } : sync.ActiveRun,
-            sync.QuotaWarning(Options.AmplitudeMonthlyDownloadQuota));
+            sync.QuotaWarning(Options.AmplitudeMonthlyDownloadQuota, DateTimeOffset.UtcNow));
 }

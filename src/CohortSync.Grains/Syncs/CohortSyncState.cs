@@ -102,8 +102,11 @@ public sealed class CohortSyncState
 
     public bool IsRecurring => Cadence.IsRecurring;
 
-    /// <summary>The cadence's period, or null for a one-time sync.</summary>
+    /// <summary>The cadence's period, or null for a one-time sync (for a cron cadence, its shortest gap).</summary>
     public TimeSpan? CadencePeriod => Cadence.IsRecurring ? Cadence.Period : null;
+
+    /// <summary>How many run times <see cref="ToInfo"/> shows ahead.</summary>
+    public const int NextRunsShown = 3;
 
     public void RequireRunnable()
     {
@@ -190,7 +193,19 @@ public sealed class CohortSyncState
             LastDriftAudit = LastDriftAudit,
             ReconcilePending = ReconcileNext,
             Adopt = Adopt == ListAdoption.Keep ? "keep" : "reconcile",
+            NextRuns = NextRuns(NextRunsShown),
         };
+
+    /// <summary>
+    /// <see cref="NextRunAt"/> and the cadence's times after it, <paramref name="count"/> in all: a cron cadence's
+    /// firings in its zone, another's slots a period apart (a realtime sync's reconciliations).
+    /// </summary>
+    public IReadOnlyList<DateTimeOffset> NextRuns(int count)
+    {
+        if (NextRunAt is not { } first || count < 1) return [];
+        if (Cadence.Schedule is { } schedule) return [first, .. schedule.Next(first, count - 1)];
+        return [.. Enumerable.Range(0, count).Select(k => first + k * DownloadPeriod)];
+    }
 
     /// <summary>The newest <paramref name="limit"/> finished runs (1–1000), newest first.</summary>
     public IReadOnlyList<RunRecord> Recent(int limit) => [.. History.AsEnumerable().Reverse().Take(Math.Clamp(limit, 1, 1000))];
@@ -358,12 +373,15 @@ public sealed class CohortSyncState
     public DateTimeOffset? NextCadenceSlot(DateTimeOffset now)
     {
         if (State is SyncState.Paused or SyncState.Stopped or SyncState.Done or SyncState.Held) return null;
+        // The operator chose a cron's minutes: no spread by sync.
+        if (Cadence.Schedule is { } schedule) return schedule.NextAfter(now);
         return Cadence.IsRecurring ? CadenceSpread.NextSlotAfter(Key, DownloadPeriod, now) : null;
     }
 
     /// <summary>A live sync whose cadence alone needs more Amplitude downloads a month than <paramref name="quota"/>.</summary>
-    public string? QuotaWarning(int quota) =>
-        State is not (SyncState.Stopped or SyncState.Done) ? DownloadQuota.CadenceWarning(Cadence.IsRealtime ? $"realtime reconciling {ReconcilePlan.Describe(DownloadPeriod)}" : Cadence.ToString(), DownloadPeriod, quota) : null;
+    public string? QuotaWarning(int quota, DateTimeOffset now) => State is SyncState.Stopped or SyncState.Done ? null
+        : Cadence.IsRealtime ? DownloadQuota.CadenceWarning($"realtime reconciling {ReconcilePlan.Describe(DownloadPeriod)}", DownloadQuota.PerMonth(DownloadPeriod), quota)
+        : DownloadQuota.CadenceWarning(Cadence.ToString(), Cadence.DownloadsPerMonth(now), quota);
 }
 
 /// <summary>A committed upload: its id in the upload store and how many identifiers it holds.</summary>

@@ -50,7 +50,7 @@ public sealed class CadenceTests
     {
         Assert.False(Cadence.TryParse(text, out _, out var error));
 
-        Assert.Equal($"cadence '{text}' is not one of once, hourly, daily, realtime or <N>m (every N minutes, N from 1 to 44640)", error);
+        Assert.Equal($"cadence '{text}' is not one of once, hourly, daily, realtime, <N>m (every N minutes, N from 1 to 44640) or cron:<expression>", error);
         Assert.Throws<FormatException>(() => Cadence.Parse(text));
     }
 

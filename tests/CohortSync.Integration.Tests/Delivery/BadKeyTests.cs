@@ -87,7 +87,10 @@ public abstract class BadKeyTests(StorageUnderTest storage)
     {
         await using var w = await World.StartAsync(storage);
         w.SetCohort("coh-1", "Locked out", World.Users(0, 10));
+        // Adding checks the key, so the key is good when added and revoked before the first run.
+        w.Iterable.AddApiKey("never-registered-1", w.IterableProjectId);
         var destination = await w.EnableWithDestinationAsync(iterableKey: "never-registered-1");
+        w.Iterable.RevokeApiKey("never-registered-1");
         var sync = await w.StartSyncIdAsync("coh-1", destination);
         await w.WaitForStateAsync(sync, SyncState.Paused);
 
