@@ -39,6 +39,23 @@ public interface IIterableProjectGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("EnsureList")] Task<ListAnswer> EnsureListAsync(string listName, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// One list, one owner: takes the first of <paramref name="names"/> no other sync of this Iterable project owns (or
+    /// that <paramref name="owner"/> owns already), records <paramref name="owner"/> as its owner, then finds or creates
+    /// it as <see cref="EnsureListAsync"/> does. The answer's <see cref="ListAnswer.Name"/> says which name it took.
+    /// </summary>
+    [AlwaysInterleave, Alias("EnsureOwnedList")]
+    Task<ListAnswer> EnsureOwnedListAsync(IReadOnlyList<string> names, string owner, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records <paramref name="owner"/> as the owner of the list it already writes (a sync from before owners were kept),
+    /// unless another sync owns the name; false then. Never calls Iterable.
+    /// </summary>
+    [AlwaysInterleave, Alias("ClaimList")] Task<bool> ClaimListAsync(string listName, string owner);
+
+    /// <summary>The owner's list was deleted (<c>sync stop --list delete</c>): its name is free for another sync.</summary>
+    [AlwaysInterleave, Alias("ReleaseList")] Task ReleaseListAsync(string listName, string owner);
+
+    /// <summary>
     /// Whether the list exists. "Yes" may come from a lookup of the project's lists sent up to
     /// <c>ListLookupMaxAge</c> ago (one shared lookup answers every run of those seconds, so 10,000 syncs on one key
     /// cost O(syncs) lookups an hour, not O(syncs²)); "no" only from a lookup sent after this call arrived. Calls that
@@ -71,11 +88,17 @@ public sealed record ListAnswer(
     [property: Id(1)] bool Created,
     [property: Id(2)] bool Exists,
     [property: Id(3)] ListFailure? Failure = null,
-    [property: Id(4)] string? Detail = null);
+    [property: Id(4)] string? Detail = null)
+{
+    /// <summary>The name the list was found or created under (<see cref="IIterableProjectGrain.EnsureOwnedListAsync"/>).</summary>
+    [Id(5)] public string? Name { get; init; }
+}
 
 [GenerateSerializer, Alias("cs.ListFailure")]
 public enum ListFailure
 {
+    /// <summary>Every name the sync's list may take is owned by another sync.</summary>
+    Taken = 30,
     KeyRejected = 1,
     Unavailable = 2,
     /// <summary>The grain was never configured (<see cref="IIterableProjectGrain.ConfigureAsync"/>).</summary>

@@ -110,6 +110,33 @@ public sealed class IterableProjectGrain(
         }
     }
 
+    public async Task<ListAnswer> EnsureOwnedListAsync(IReadOnlyList<string> names, string owner, CancellationToken cancellationToken)
+    {
+        if (!Project.Configured) return NotConfigured;
+        // Decided and recorded in one turn (no await before the owner is set): two syncs asking at once get two names.
+        var name = names.FirstOrDefault(n => !Project.Owners.TryGetValue(n, out var o) || o == owner);
+        if (name is null)
+            return new ListAnswer(0, false, false, ListFailure.Taken,
+                $"every name this sync's list may take is the list of another sync ({string.Join(", ", names)})");
+        if (Project.Owners.TryAdd(name, owner)) await _writes.WriteAsync();
+        return await EnsureListAsync(name, cancellationToken) with { Name = name };
+    }
+
+    public async Task<bool> ClaimListAsync(string listName, string owner)
+    {
+        if (Project.Owners.TryGetValue(listName, out var current)) return current == owner;
+        Project.Owners[listName] = owner;
+        await _writes.WriteAsync();
+        return true;
+    }
+
+    public async Task ReleaseListAsync(string listName, string owner)
+    {
+        // The owner deleted the list: a lookup from before says it is still there.
+        _lookups.Forget();
+        if (Project.Owners.TryGetValue(listName, out var current) && current == owner && Project.Owners.Remove(listName)) await _writes.WriteAsync();
+    }
+
     public async Task<ListAnswer> CheckListAsync(long listId, CancellationToken cancellationToken)
     {
         if (!Project.Configured) return NotConfigured;

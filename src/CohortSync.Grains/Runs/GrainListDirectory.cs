@@ -11,6 +11,16 @@ internal sealed class GrainListDirectory(IIterableProjectGrain project, Iterable
         return (answer.ListId, answer.Created);
     }
 
+    public async Task<(long ListId, bool Created, string Name)> EnsureOwnedAsync(IReadOnlyList<string> names, string owner, CancellationToken ct)
+    {
+        var answer = await AskAsync(token => project.EnsureOwnedListAsync(names, owner, token), ct);
+        return (answer.ListId, answer.Created, answer.Name ?? names[0]);
+    }
+
+    public Task<bool> ClaimAsync(string listName, string owner, CancellationToken ct) => retry.CallAsync(_ => project.ClaimListAsync(listName, owner), ct);
+
+    public Task ReleaseAsync(string listName, string owner, CancellationToken ct) => retry.CallAsync(_ => project.ReleaseListAsync(listName, owner), ct);
+
     public async Task<bool> ExistsAsync(long listId, CancellationToken ct) =>
         (await AskAsync(token => project.CheckListAsync(listId, token), ct)).Exists;
 
@@ -30,6 +40,7 @@ internal sealed class GrainListDirectory(IIterableProjectGrain project, Iterable
         {
             null => answer,
             ListFailure.KeyRejected => throw RunFailures.KeyRejected(),
+            ListFailure.Taken => throw RunFailure.Permanent(answer.Detail! + "; stop one of them or give the cohorts distinct names"),
             _ => throw RunFailure.Retryable($"could not find or create the Iterable list ({answer.Detail}); the next run tries again"),
         };
     }

@@ -23,6 +23,22 @@ public interface IListDirectory
 
     /// <summary>After Iterable answered <c>invalidListId</c> for it: whether the list exists, by a lookup made after this call.</summary>
     Task<bool> ExistsAfterRejectionAsync(long listId, CancellationToken ct) => ExistsAsync(listId, ct);
+
+    /// <summary>
+    /// The first of <paramref name="names"/> no other sync owns, found or created and owned by <paramref name="owner"/>
+    /// from now on. A directory that keeps no owners (a test's) takes the first name.
+    /// </summary>
+    async Task<(long ListId, bool Created, string Name)> EnsureOwnedAsync(IReadOnlyList<string> names, string owner, CancellationToken ct)
+    {
+        var (listId, created) = await EnsureAsync(names[0], ct);
+        return (listId, created, names[0]);
+    }
+
+    /// <summary>Records <paramref name="owner"/> as the owner of a list it already writes; false when another sync owns the name.</summary>
+    Task<bool> ClaimAsync(string listName, string owner, CancellationToken ct) => Task.FromResult(true);
+
+    /// <summary>The owner deleted its list: the name is free.</summary>
+    Task ReleaseAsync(string listName, string owner, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>A project's permits to download from Amplitude (a few at once, so many per window), held until disposed.</summary>

@@ -29,7 +29,8 @@ public sealed record RunRequest(
     bool RetryRefused = false,
     DateTimeOffset? StartedAt = null,
     bool Reconcile = false,
-    bool AdoptKeep = false)
+    bool AdoptKeep = false,
+    string? ListName = null)
 {
     /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
     public bool Holds(long listed, long removes) =>
@@ -46,6 +47,7 @@ public sealed record RunRequest(
 /// <param name="Held">The removal guard held the run before it sent anything; <paramref name="Note"/> says why.</param>
 /// <param name="UploadId">The member file the run read instead of a download, if it read one.</param>
 /// <remarks><c>RetryRefused</c>: members Iterable refused before are sent again whatever their cooldown (<c>sync run --retry-refused</c>).
+/// <c>ListName</c>: the name of the list the sync writes (its real name, kept when the cohort is renamed), null before its first list.
 /// <c>StartedAt</c>: the run's start, the clock the refused members' cooldown is measured against.
 /// <c>RunRequest.Stop</c> set: the run only empties or deletes the list of a stopped sync (no cohort read, no guard).</remarks>
 /// <param name="Reconciled">The run diffed against the list's membership as Iterable listed it (a reconcile), not the synced set.</param>

@@ -102,8 +102,11 @@ public sealed class SyncRunner(
         synced ??= await journal.LoadSyncedAsync(ct);
         var (toSend, heldBack) = await journal.Refused.ExcludeAsync(desired, synced, ct);
         tally.HeldBack = heldBack;
-        (long ListId, bool Fresh, string? Note)? prepared = null;
-        var listName = ListNaming.ForCohort(cohortName);
+        (long ListId, bool Fresh, string? Note, string Name)? prepared = null;
+        // The list keeps the name it was made with (Iterable has no rename): a renamed cohort goes on writing it.
+        var listName = request.ListId is not null && request.ListName is { } known ? known : ListNaming.ForCohort(cohortName);
+        if (listName != ListNaming.ForCohort(cohortName) && !ListNaming.Candidates(cohortName, request.CohortId, SyncIdOf(request)).Contains(listName))
+            tally.Note = $"the cohort is now called '{cohortName}' in Amplitude; its list keeps its name {listName} (Iterable lists cannot be renamed)";
         var reconciled = false;
         if (!request.ApplyChanges && (request.Reconcile || request.ListId is null))
         {
@@ -111,8 +114,9 @@ public sealed class SyncRunner(
             // Amplitude's own sync): either way the list is found (or made, empty) before the diff. A made list holds
             // nothing, so nothing can be held for it.
             tally.Phase = RunPhase.PreparingList;
-            prepared = await PrepareListAsync(request, listName, ct);
+            prepared = await PrepareListAsync(request, cohortName, ct);
             var found = prepared.Value;
+            listName = found.Name;
             if (found.Note is null && !found.Fresh && !(request.ListId is null && request.AdoptKeep && !request.Reconcile))
             {
                 synced = await ReadListAsync(request, found.ListId, synced, tally, ct);
@@ -136,7 +140,8 @@ public sealed class SyncRunner(
         }
 
         tally.Phase = RunPhase.PreparingList;
-        var (listId, fresh, note) = prepared ?? await PrepareListAsync(request, listName, ct);
+        var (listId, fresh, note, preparedName) = prepared ?? await PrepareListAsync(request, cohortName, ct);
+        listName = preparedName;
         if (note is not null)
         {
             // The list we filled is gone: what Iterable holds now is nothing, so the whole desired set is the difference.
@@ -221,6 +226,7 @@ public sealed class SyncRunner(
             await confirmOwner();
             await journal.ClearAsync(ct);
             await journal.Refused.ClearAsync(ct);
+            if (request.ListName is { } deleted) await request.Lists.ReleaseAsync(deleted, request.SyncKey, ct);
             return new RunResult(name, null, null, 0, $"Iterable list {listId} was deleted and the synced set forgotten");
         }
         var synced = await journal.LoadSyncedAsync(ct);
@@ -359,16 +365,29 @@ public sealed class SyncRunner(
     }
 
     /// <returns>The list id; whether it was created by this run; a note when a known list had vanished.</returns>
-    private async Task<(long ListId, bool Fresh, string? Note)> PrepareListAsync(RunRequest request, string listName, CancellationToken ct)
+    /// <returns>The list id; whether it was created by this run; a note when a known list had vanished; the list's name.</returns>
+    private async Task<(long ListId, bool Fresh, string? Note, string Name)> PrepareListAsync(RunRequest request, string cohortName, CancellationToken ct)
     {
         string? note = null;
+        var candidates = ListNaming.Candidates(cohortName, request.CohortId, SyncIdOf(request));
         if (request.ListId is long known)
         {
-            if (await request.Lists.ExistsAsync(known, ct)) return (known, false, null);
+            var name = request.ListName ?? candidates[0];
+            if (await request.Lists.ExistsAsync(known, ct))
+            {
+                // A sync from before owners were kept says which list it writes; another sync that took the name meanwhile is logged.
+                if (!await request.Lists.ClaimAsync(name, request.SyncKey, ct))
+                    logger.LogWarning("Sync {SyncKey}: list {ListId} ({ListName}) is owned by another sync too", request.SyncKey, known, name);
+                return (known, false, null, name);
+            }
             note = $"Iterable list {known} no longer exists; it was recreated and refilled with the whole cohort";
             logger.LogWarning("Sync {SyncKey}: list {ListId} is gone from Iterable; recreating", request.SyncKey, known);
+            // Its own name first: the sync owns it.
+            candidates = [name, .. candidates.Where(c => c != name)];
         }
-        var (listId, created) = await request.Lists.EnsureAsync(listName, ct);
-        return (listId, created, note);
+        var (listId, created, taken) = await request.Lists.EnsureOwnedAsync(candidates, request.SyncKey, ct);
+        return (listId, created, note, taken);
     }
+
+    private static string SyncIdOf(RunRequest request) => GrainKeys.Split(request.SyncKey).LocalId;
 }

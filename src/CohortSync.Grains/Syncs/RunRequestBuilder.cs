@@ -72,6 +72,7 @@ public sealed class RunRequestBuilder(
             sync.ActiveRun?.RetryRefused ?? false,
             sync.ActiveRun?.StartedAt,
             Reconcile: sync.ReconcileNext && source != RunSource.Webhook,
-            AdoptKeep: sync.Adopt == ListAdoption.Keep);
+            AdoptKeep: sync.Adopt == ListAdoption.Keep,
+            ListName: sync.ListName);
     }
 }

@@ -91,7 +91,7 @@ public abstract class DeletedListTests(StorageUnderTest storage)
     }
 
     [Fact]
-    public async Task Syncs_of_two_destinations_with_one_key_racing_for_the_same_list_create_it_once_and_ride_out_invalidListId()
+    public async Task Syncs_of_two_destinations_with_one_key_racing_for_the_same_name_get_a_list_each_created_once_and_ride_out_invalidListId()
     {
         await using var w = await World.StartAsync(storage);
         w.Iterable.Faults = new IterableFaults { NotReadySubscribesAfterCreate = 2 };
@@ -104,9 +104,11 @@ public abstract class DeletedListTests(StorageUnderTest storage)
         var runs = await Task.WhenAll(syncs.Select(id => w.WaitForRunAsync(id, 1)));
 
         Assert.All(runs, run => Assert.Equal(RunOutcome.Succeeded, run.Outcome));
-        var list = Assert.Single(w.Iterable.GetLists(World.IterableKey));
-        Assert.Single(w.IterableWritesSince(0), e => e.Path == "/api/lists" && e.Method == "POST");
-        Assert.Equal(cohort, w.ListMembers(list.Id));
+        // One list, one owner: the second sync gets a list of its own, each created once, whoever asked first.
+        var lists = w.Iterable.GetLists(World.IterableKey);
+        Assert.Equal(["[Amplitude] Shared name", "[Amplitude] Shared name (coh-1)"], lists.Select(l => l.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(2, w.IterableWritesSince(0).Count(e => e.Path == "/api/lists" && e.Method == "POST"));
+        Assert.All(lists, list => Assert.Equal(cohort, w.ListMembers(list.Id)));
         Assert.Contains(w.IterableWritesSince(0), e => e.Path == "/api/lists/subscribe" && e.Status == 400);
     }
 }
