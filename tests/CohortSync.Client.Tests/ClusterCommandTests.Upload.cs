@@ -30,6 +30,15 @@ public sealed partial class ClusterCommandTests
         Assert.Equal(["a-2", "p-1", "p-2"], _cli.World.Iterable.GetListMembers(Testing.World.IterableKey, listId).Order(StringComparer.Ordinal));
         // Only the first run downloaded.
         Assert.Equal(1, Json(project).GetProperty("downloads").GetProperty("used").GetInt64());
+        // A member file is kept only until the run that used it succeeded.
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection(Storage.SqliteConnectionStrings.ForFile(Path.Combine(_cli.World.DataDir, "cohortsync.db"))))
+        {
+            await db.OpenAsync();
+            await using var count = db.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM cohortsync_upload_chunk WHERE sync_key = $key";
+            count.Parameters.AddWithValue("$key", Contracts.GrainKeys.Sync(projectId, syncId));
+            Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+        }
         File.Delete(csv);
     }
 

@@ -221,7 +221,8 @@ public sealed class ProjectGrain(
     public Task WebhookBatchStoredAsync(string cohortId)
     {
         var told = 0;
-        foreach (var entry in Project.Syncs.Where(s => s.CohortId == cohortId))
+        // Only realtime syncs follow pushed changes; an entry from before the index kept cadences is told anyway (it decides).
+        foreach (var entry in Project.Syncs.Where(s => s.CohortId == cohortId && !s.Stopped && s.Cadence?.IsRealtime != false))
         {
             _ = GrainFactory.GetGrain<ICohortSyncControl>(GrainKeys.Sync(ProjectId, entry.SyncId)).ChangesArrivedAsync();
             told++;

@@ -187,6 +187,12 @@ public sealed class SyncRunner(
         // rows to the owner, instead of folding away what the owner delivered meanwhile.
         await confirmOwner();
         await journal.CompactAsync(final, ct);
+        if (request.Upload is { } used)
+        {
+            // The file is in the synced set now; a lost delete leaves rows the next commit of this sync clears.
+            try { await used.DeleteAsync(ct); }
+            catch (Exception ex) when (ex is not OperationCanceledException) { logger.LogWarning(ex, "Sync {SyncKey}: the used member file was not deleted", request.SyncKey); }
+        }
         return new RunResult(cohortName, listId, listName, final.Count, tally.Note, ChangesCursor: cursor, UploadId: request.UploadId, Reconciled: reconciled);
     }
 

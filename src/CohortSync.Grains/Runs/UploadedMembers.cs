@@ -8,6 +8,9 @@ public interface IUploadedMembers
     long Members { get; }
 
     Task ReadAsync(Action<ReadOnlySpan<char>> accept, CancellationToken ct);
+
+    /// <summary>The run that read the file succeeded: its chunks are not needed any more.</summary>
+    Task DeleteAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>An upload as the upload store keeps it, chunk by chunk.</summary>
@@ -15,5 +18,18 @@ public sealed class UploadedMembers(IUploadStore store, string syncKey, string u
 {
     public long Members => members;
 
-    public Task ReadAsync(Action<ReadOnlySpan<char>> accept, CancellationToken ct) => store.ReadAsync(syncKey, uploadId, accept, ct);
+    /// <summary>Every identifier, or a failure when fewer are there than were committed: a partial file must never become the desired set.</summary>
+    public async Task ReadAsync(Action<ReadOnlySpan<char>> accept, CancellationToken ct)
+    {
+        long read = 0;
+        await store.ReadAsync(syncKey, uploadId, id =>
+        {
+            read++;
+            accept(id);
+        }, ct);
+        if (read != members)
+            throw RunFailure.Permanent($"the member file uploaded for this sync holds {read:N0} of its {members:N0} identifiers now; nothing was sent. Upload it again (cohortsync sync upload)");
+    }
+
+    public Task DeleteAsync(CancellationToken ct) => store.DeleteUploadAsync(syncKey, uploadId, ct);
 }

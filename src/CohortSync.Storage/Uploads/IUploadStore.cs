@@ -20,6 +20,9 @@ public interface IUploadStore
 
     /// <summary>Deletes the sync's uploads other than <paramref name="keep"/> (null: all of them).</summary>
     Task DeleteAsync(string syncKey, string? keep, CancellationToken cancellationToken);
+
+    /// <summary>Deletes one upload (the run that used it succeeded).</summary>
+    Task DeleteUploadAsync(string syncKey, string uploadId, CancellationToken cancellationToken);
 }
 
 /// <summary>The upload store over plain ADO.NET: the same SQL on SQLite and PostgreSQL.</summary>
@@ -73,6 +76,14 @@ public sealed class SqlUploadStore(Func<CancellationToken, Task<DbConnection>> o
         await using var command = Command(connection,
             "DELETE FROM cohortsync_upload_chunk WHERE sync_key = @sync_key AND (@keep IS NULL OR upload_id <> @keep);",
             ("sync_key", syncKey), ("keep", keep));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task DeleteUploadAsync(string syncKey, string uploadId, CancellationToken cancellationToken)
+    {
+        await using var connection = await open(cancellationToken);
+        await using var command = Command(connection, "DELETE FROM cohortsync_upload_chunk WHERE sync_key = @sync_key AND upload_id = @upload_id;",
+            ("sync_key", syncKey), ("upload_id", uploadId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
