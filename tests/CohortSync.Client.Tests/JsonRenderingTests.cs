@@ -20,7 +20,7 @@ public sealed class JsonRenderingTests
         Assert.True(json.GetProperty("enabled").GetBoolean());
         Assert.Equal("2025-03-01T08:00:00+00:00", json.GetProperty("enabledAt").GetString());
         var downloads = json.GetProperty("downloads");
-        Assert.Equal(["month", "used", "projected", "quota", "warning"], Names(downloads));
+        Assert.Equal(["month", "used", "projected", "quota", "warning", "exhaustedUntil"], Names(downloads));
         Assert.Equal("2025-03", downloads.GetProperty("month").GetString());
         Assert.Equal(500, downloads.GetProperty("quota").GetInt32());
     }
@@ -87,7 +87,7 @@ public sealed class JsonRenderingTests
     {
         var json = Render(Samples.Run(7, RunOutcome.FailedRetryable, "Iterable answered 503"));
 
-        Assert.Equal(["runNumber", "trigger", "startedAt", "finishedAt", "outcome", "reason", "phase", "counts", "source"], Names(json));
+        Assert.Equal(["runNumber", "trigger", "startedAt", "finishedAt", "outcome", "reason", "phase", "counts", "source", "retryRefused", "stop"], Names(json));
         Assert.Equal("failedRetryable", json.GetProperty("outcome").GetString());
         Assert.Equal("download", json.GetProperty("source").GetString());
         Assert.Equal("finished", json.GetProperty("phase").GetString());
