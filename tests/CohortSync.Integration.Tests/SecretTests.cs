@@ -52,8 +52,10 @@ public sealed class SecretTests(PostgresFixture postgres)
         Assert.Equal("…0002", (await w.Project.UpdateDestinationAsync(destinationId, new UpdateDestinationRequest(newKey))).KeyHint);
         w.SetCohort("coh-1", "Secretive", World.Users(5, 20));
         Assert.Equal(RunOutcome.Succeeded, (await w.RunAndWaitAsync(syncId)).Outcome);
-        // The new key revoked: a run that Iterable answers 401, then a replacement Iterable refuses outright.
+        // The new key revoked: a run that Iterable answers 401 (it has a member to send: a run with nothing to send may
+        // ask Iterable nothing, its list known from a recent lookup), then a replacement Iterable refuses outright.
         w.Iterable.RevokeApiKey(newKey);
+        w.SetCohort("coh-1", "Secretive", World.Users(5, 21));
         await w.Sync(syncId).RunNowAsync();
         await w.WaitForStateAsync(syncId, SyncState.Paused);
         await Assert.ThrowsAsync<CohortSyncException>(() => w.Project.UpdateDestinationAsync(destinationId, new UpdateDestinationRequest(refusedKey)));
