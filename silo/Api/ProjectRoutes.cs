@@ -22,6 +22,9 @@ internal static class ProjectRoutes
         project.MapPost("/disable", (string projectId, IGrainFactory grains) => Project(grains, projectId).DisableAsync())
             .WithName("DisableProject").Produces<ProjectInfo>().ProducesProblem(StatusCodes.Status404NotFound).Writes();
 
+        project.MapPost("/quota/reset", (string projectId, IGrainFactory grains) => Project(grains, projectId).ResetQuotaAsync())
+            .WithName("ResetProjectQuota").Produces<ProjectInfo>().ProducesProblem(StatusCodes.Status404NotFound).Writes();
+
         project.MapPost("/webhook-token", async (string projectId, WebhookTokenBody? body, IGrainFactory grains) =>
         {
             var issued = await Project(grains, projectId).IssueWebhookTokenAsync(body?.Rotate ?? false);

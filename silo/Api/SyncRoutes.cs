@@ -42,6 +42,14 @@ internal static class SyncRoutes
             .WithName("StopSync").Produces<SyncInfo>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).Writes();
 
+        // A dry run reads the list and the cohort and sends nothing; otherwise the reconcile starts (like sync run).
+        syncs.MapPost("/{syncId}/reconcile", async (string projectId, string syncId, bool? dryRun, IGrainFactory grains) =>
+                dryRun == true
+                    ? Results.Ok(await Sync(grains, projectId, syncId).PreviewReconcileAsync())
+                    : Results.Ok(await Sync(grains, projectId, syncId).ReconcileAsync()))
+            .WithName("ReconcileSync").Produces<SyncInfo>().Produces<SyncPreview>().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway).Writes();
+
         syncs.MapGet("/{syncId}/refused", async (string projectId, string syncId, string? after, int? limit, IGrainFactory grains) =>
                 limit is < 1 or > 1000
                     ? ApiProblems.Invalid("'limit' must be between 1 and 1000.")

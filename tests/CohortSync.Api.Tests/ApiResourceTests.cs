@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using CohortSync.Contracts;
 using CohortSync.Testing;
 
 namespace CohortSync.Api.Tests;
@@ -67,8 +68,19 @@ public sealed class ApiResourceTests(ApiWorld world)
         Assert.Equal("/webhooks/amplitude/api-1", webhook.GetProperty("path").GetString());
         await (await api.PostAsync($"{Project}/webhook-token", new { rotate = false })).ProblemAsync(409, "webhook_token_exists");
 
+        var refused = await (await api.GetAsync($"{Project}/syncs/{syncId}/refused?limit=10")).JsonAsync();
+        Assert.Equal(0, refused.GetProperty("total").GetInt64());
+        var reset = await (await api.PostAsync($"{Project}/quota/reset")).JsonAsync();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, reset.GetProperty("downloads").GetProperty("exhaustedUntil").ValueKind);
+        var dryRun = await (await api.PostAsync($"{Project}/syncs/{syncId}/reconcile?dryRun=true")).JsonAsync();
+        Assert.Equal((0L, 0L), (dryRun.GetProperty("extra").GetInt64(), dryRun.GetProperty("missing").GetInt64()));
+
         await (await api.DeleteAsync($"{Project}/destinations/{destinationId}")).ProblemAsync(409, "destination_in_use");
-        Assert.Equal("stopped", (await (await api.PostAsync($"{Project}/syncs/{syncId}/stop")).JsonAsync()).GetProperty("state").GetString());
+        await (await api.PostAsync($"{Project}/syncs/{syncId}/stop?list=drop")).ProblemAsync(400, "invalid_argument");
+        var stopped = await (await api.PostAsync($"{Project}/syncs/{syncId}/stop?list=empty")).JsonAsync();
+        Assert.Equal("stopped", stopped.GetProperty("state").GetString());
+        var emptied = await world.World.WaitForRunAsync("api-1", syncId, fromUpload.RunNumber + 1);
+        Assert.Equal(("stop", ListOnStop.Empty, 5L), (emptied.Trigger, emptied.Stop, emptied.Counts.Removed));
 
         Assert.False((await (await api.PostAsync($"{Project}/disable")).JsonAsync()).GetProperty("enabled").GetBoolean());
     }

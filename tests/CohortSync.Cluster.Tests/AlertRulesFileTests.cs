@@ -25,7 +25,7 @@ public sealed partial class AlertRulesFileTests
             foreach (Match metric in MetricName().Matches(expr))
                 Assert.True(published.Contains(metric.Value), $"rule {name} uses {metric.Value}, which the engine does not publish ({string.Join(", ", published.Order())})");
         }
-        foreach (var kind in new[] { "runFailed", "syncPaused", "runHeld", "removalSpike" })
+        foreach (var kind in new[] { "runFailed", "syncPaused", "runHeld", "removalSpike", "driftFound" })
             Assert.Contains(rules, rule => rule.Expr.Contains($"kind=\"{kind}\"", StringComparison.Ordinal));
     }
 

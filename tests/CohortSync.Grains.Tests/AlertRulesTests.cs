@@ -66,4 +66,27 @@ public sealed class AlertRulesTests
         Assert.Equal(AlertKind.RemovalSpike, alert.Kind);
         Assert.EndsWith("run #6 removed 6,000 members, far above the usual 250 (median of its last 5 runs)", alert.Text);
     }
+
+    [Fact]
+    public void A_reconcile_that_found_drift_beyond_the_tolerance_alerts_it_and_one_within_does_not()
+    {
+        var sync = Sync();
+        RunRecord Reconcile(long extra, long missing)
+        {
+            var run = sync.BeginRun("reconcile", Now, 100);
+            var result = new RunResult("Buyers", 1, "[Amplitude] Buyers", 10_000, null);
+            sync.FinishRun(run, new RunEnd(RunOutcome.Succeeded, null, null, result), RunPhase.Recording,
+                new RunCounts { Desired = 10_000, Extra = extra, Missing = missing }, Now, 100);
+            return sync.LastRun!;
+        }
+        var tolerance = (Members: 0L, Fraction: 0.001);
+
+        var within = AlertRules.AfterRun(sync, Reconcile(4, 6), Options, Now, tolerance);
+        var beyond = AlertRules.AfterRun(sync, Reconcile(2, 9), Options, Now, tolerance);
+
+        Assert.Empty(within);
+        var alert = Assert.Single(beyond);
+        Assert.Equal(AlertKind.DriftFound, alert.Kind);
+        Assert.EndsWith("run #2 found the Iterable list had drifted (2 members the sync did not put there, 9 synced members gone) and repaired it", alert.Text);
+    }
 }

@@ -27,7 +27,9 @@ public sealed record Alert(AlertKind Kind, string ProjectId, string SyncId, stri
 public static class AlertRules
 {
     /// <summary>The alerts for <paramref name="run"/>, just recorded in <paramref name="sync"/>; updates the sync's alerted state.</summary>
-    public static IReadOnlyList<Alert> AfterRun(CohortSyncState sync, RunRecord run, AlertOptions options, DateTimeOffset now)
+    /// <param name="driftTolerance">The engine's drift tolerance (<c>DriftToleranceMembers</c>, <c>DriftToleranceFraction</c>).</param>
+    public static IReadOnlyList<Alert> AfterRun(CohortSyncState sync, RunRecord run, AlertOptions options, DateTimeOffset now,
+        (long Members, double Fraction) driftTolerance = default)
     {
         var alerts = new List<Alert>();
         var condition = Condition(sync);
@@ -42,7 +44,20 @@ public static class AlertRules
             sync.AlertedState = null;
         }
         if (RemovalSpike(sync, run, options) is { } spike) alerts.Add(Make(sync, run, AlertKind.RemovalSpike, now, spike));
+        if (Drift(run, driftTolerance) is { } drift) alerts.Add(Make(sync, run, AlertKind.DriftFound, now, drift));
         return alerts;
+    }
+
+    /// <summary>
+    /// What a reconcile found the list to differ from the synced set, when that is beyond the drift tolerance (the more
+    /// of <paramref name="tolerance"/>'s members and its fraction of the cohort); else null.
+    /// </summary>
+    private static string? Drift(RunRecord run, (long Members, double Fraction) tolerance)
+    {
+        if (run.Outcome != RunOutcome.Succeeded || run.Counts is not { Extra: long extra, Missing: long missing }) return null;
+        if (extra + missing <= Math.Max(tolerance.Members, (long)Math.Floor(run.Counts.Desired * tolerance.Fraction))) return null;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"run #{run.RunNumber} found the Iterable list had drifted ({extra:N0} members the sync did not put there, {missing:N0} synced members gone) and repaired it");
     }
 
     /// <summary>The condition the sync is in that needs a person, or null. A failure the guard retries shortly is not one.</summary>

@@ -79,7 +79,8 @@ public sealed class RunExecution(
     /// </summary>
     public void RunRecorded(CohortSyncState sync, RunRecord run)
     {
-        foreach (var alert in Alerts.AlertRules.AfterRun(sync, run, alertOptions.Value, DateTimeOffset.UtcNow))
+        var drift = (options.Value.DriftToleranceMembers, options.Value.DriftToleranceFraction);
+        foreach (var alert in Alerts.AlertRules.AfterRun(sync, run, alertOptions.Value, DateTimeOffset.UtcNow, drift))
         {
             if (alert.Kind != Alerts.AlertKind.Recovered) metrics.NeedsAttention(alert.Kind.ToString());
             alerts.Post(alert);
