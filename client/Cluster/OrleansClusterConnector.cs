@@ -90,9 +90,11 @@ public sealed class OrleansClusterConnector(ClusterIdentity identity, ClientTls?
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             await CloseAsync(host);
+            // A TLS handshake refused may surface as a hang-up or as a plain failure to connect, depending on timing: with
+            // TLS on, the certificate is worth naming either way.
             throw handshake.GatewayHungUp
                 ? new ClusterUnreachableException(gateways, "a gateway accepted the connection and then closed it", HungUpHint(), exception)
-                : new ClusterUnreachableException(gateways, inner: exception);
+                : new ClusterUnreachableException(gateways, hint: tls is null ? null : $"is a silo running? If one is: {HungUpHint()}", inner: exception);
         }
         catch
         {
