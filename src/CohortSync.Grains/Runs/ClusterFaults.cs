@@ -26,6 +26,13 @@ public static class ClusterFaults
         return false;
     }
 
+    /// <summary>
+    /// Whether a call that failed ended because its token was cancelled: by cancellation itself, or by a cluster fault
+    /// met after the cancel (a deactivating activation's calls fail as its silo's peer dies, not as cancelled calls).
+    /// </summary>
+    public static bool EndedByCancellation(Exception exception, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested && (exception is OperationCanceledException || IsTransient(exception));
+
     /// <summary>The database's own fault (connection refused or reset), as opposed to the cluster's messaging.</summary>
     public static bool IsDatabase(Exception exception)
     {
@@ -54,7 +61,12 @@ public sealed class ClusterRetry(IOptions<SyncEngineOptions> options, TimeProvid
             {
                 return await call(ct);
             }
-            catch (Exception ex) when (ClusterFaults.IsTransient(ex) && !ct.IsCancellationRequested && clock.GetUtcNow() + delay < until)
+            catch (Exception ex) when (ClusterFaults.EndedByCancellation(ex, ct) && ex is not OperationCanceledException)
+            {
+                // Cancelled meanwhile: the caller asked to stop, and the fault is not its reason to.
+                throw new OperationCanceledException("The call was cancelled while it met a cluster fault.", ex, ct);
+            }
+            catch (Exception ex) when (ClusterFaults.IsTransient(ex) && clock.GetUtcNow() + delay < until)
             {
                 await Task.Delay(delay, clock, ct);
                 delay = delay * 2 > LongestDelay ? LongestDelay : delay * 2;

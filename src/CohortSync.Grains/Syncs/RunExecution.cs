@@ -136,7 +136,7 @@ public sealed class RunExecution(
             var result = await runner.RunAsync(request, tally, onListReady, confirmOwner, ct);
             return new RunEnd(result.Held ? RunOutcome.Held : RunOutcome.Succeeded, result.Note, null, result);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception ex) when (ClusterFaults.EndedByCancellation(ex, ct))
         {
             return cause() switch
             {
