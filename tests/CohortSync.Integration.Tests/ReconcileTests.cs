@@ -26,6 +26,24 @@ public abstract class ReconcileTests(StorageUnderTest storage)
 
     private static IReadOnlyList<string> Sorted(IEnumerable<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
 
+    /// <summary>An hourly sync of the 100-member cohort "Buyers" whose first run filled its list.</summary>
+    private static async Task<(string SyncId, long ListId, IReadOnlyList<string> Cohort)> SyncedBuyersAsync(World w)
+    {
+        var cohort = World.Users(0, 100);
+        w.SetCohort("coh-1", "Buyers", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+        var sync = await w.Project.StartSyncAsync(new StartSyncRequest("coh-1", destination, Cadence.Hourly));
+        await w.WaitForRunAsync(sync.SyncId, 1);
+        return (sync.SyncId, (await w.Sync(sync.SyncId).GetStatusAsync()).ListId!.Value, cohort);
+    }
+
+    /// <summary>Someone in Iterable's UI takes three members out and puts two others in.</summary>
+    private static void DriftByHand(World w, long listId, IReadOnlyList<string> cohort)
+    {
+        w.Iterable.RemoveListMembers(World.IterableKey, listId, cohort.Take(3));
+        w.Iterable.AddListMembers(World.IterableKey, listId, ["intruder-1", "intruder-2"]);
+    }
+
     [Fact]
     public async Task A_pre_existing_list_with_extras_becomes_exactly_the_cohort_on_the_first_run()
     {
@@ -80,29 +98,22 @@ public abstract class ReconcileTests(StorageUnderTest storage)
     public async Task Drift_made_by_hand_is_found_by_the_audit_and_repaired()
     {
         await using var w = await StartAsync([.. QuickReads, "--CohortSync:Engine:DriftAuditPeriod=00:00:02"]);
-        var cohort = World.Users(0, 100);
-        w.SetCohort("coh-1", "Buyers", cohort);
-        var destination = await w.EnableWithDestinationAsync();
-        var sync = await w.Project.StartSyncAsync(new StartSyncRequest("coh-1", destination, Cadence.Hourly));
-        await w.WaitForRunAsync(sync.SyncId, 1);
-        var listId = (await w.Sync(sync.SyncId).GetStatusAsync()).ListId!.Value;
+        var (syncId, listId, cohort) = await SyncedBuyersAsync(w);
         // An audit with nothing to find records so and starts nothing.
-        var calm = await Wait.ForAsync(async () => (await w.Sync(sync.SyncId).GetStatusAsync()) is { LastDriftAuditAt: not null } s ? s : null,
+        var calm = await Wait.ForAsync(async () => (await w.Sync(syncId).GetStatusAsync()) is { LastDriftAuditAt: not null } s ? s : null,
             "a first drift audit");
         Assert.Contains("within the tolerance", calm.LastDriftAudit);
         Assert.Equal(1, calm.LastRun!.RunNumber);
 
-        // Someone in Iterable's UI takes three members out and puts two others in.
-        w.Iterable.RemoveListMembers(World.IterableKey, listId, cohort.Take(3));
-        w.Iterable.AddListMembers(World.IterableKey, listId, ["intruder-1", "intruder-2"]);
+        DriftByHand(w, listId, cohort);
 
-        var repaired = await w.WaitForRunAsync(sync.SyncId, 2);
+        var repaired = await w.WaitForRunAsync(syncId, 2);
 
         Assert.Equal((RunOutcome.Succeeded, "drift"), (repaired.Outcome, repaired.Trigger));
         Assert.Equal((2L, 3L), (repaired.Counts.Extra, repaired.Counts.Missing));
         Assert.Equal((3L, 2L), (repaired.Counts.Added, repaired.Counts.Removed));
         Assert.Equal(Sorted(cohort), Sorted(w.ListMembers(listId)));
-        var status = await w.Sync(sync.SyncId).GetStatusAsync();
+        var status = await w.Sync(syncId).GetStatusAsync();
         Assert.False(status.ReconcilePending);
         Assert.Contains(w.IterableRequestsSince(0), e => e.Path == $"/api/lists/{listId}/size" && e.Status == 200);
     }
@@ -111,29 +122,23 @@ public abstract class ReconcileTests(StorageUnderTest storage)
     public async Task A_dry_run_reports_the_drift_and_sends_nothing_then_a_reconcile_repairs_it()
     {
         await using var w = await StartAsync();
-        var cohort = World.Users(0, 100);
-        w.SetCohort("coh-1", "Buyers", cohort);
-        var destination = await w.EnableWithDestinationAsync();
-        var sync = await w.Project.StartSyncAsync(new StartSyncRequest("coh-1", destination, Cadence.Hourly));
-        await w.WaitForRunAsync(sync.SyncId, 1);
-        var listId = (await w.Sync(sync.SyncId).GetStatusAsync()).ListId!.Value;
-        w.Iterable.RemoveListMembers(World.IterableKey, listId, cohort.Take(3));
-        w.Iterable.AddListMembers(World.IterableKey, listId, ["intruder-1", "intruder-2"]);
+        var (syncId, listId, cohort) = await SyncedBuyersAsync(w);
+        DriftByHand(w, listId, cohort);
         var drifted = Sorted(w.ListMembers(listId));
         var mark = w.LastRequestSequence;
 
-        var preview = await w.Sync(sync.SyncId).PreviewReconcileAsync();
+        var preview = await w.Sync(syncId).PreviewReconcileAsync();
 
         Assert.Equal((2L, 3L, 99L), (preview.Extra, preview.Missing, preview.Listed));
         Assert.Equal((3L, 2L), (preview.Adds, preview.Removes));
         Assert.Equal(["intruder-1", "intruder-2"], preview.SampleRemoves);
         Assert.Empty(w.IterableWritesSince(mark));
         Assert.Equal(drifted, Sorted(w.ListMembers(listId)));
-        var status = await w.Sync(sync.SyncId).GetStatusAsync();
+        var status = await w.Sync(syncId).GetStatusAsync();
         Assert.Equal((1L, false), (status.LastRun!.RunNumber, status.ReconcilePending));
 
-        await w.Sync(sync.SyncId).ReconcileAsync();
-        var run = await w.WaitForRunAsync(sync.SyncId, 2);
+        await w.Sync(syncId).ReconcileAsync();
+        var run = await w.WaitForRunAsync(syncId, 2);
 
         Assert.Equal((RunOutcome.Succeeded, "reconcile", 2L, 3L), (run.Outcome, run.Trigger, run.Counts.Extra, run.Counts.Missing));
         Assert.Equal(Sorted(cohort), Sorted(w.ListMembers(listId)));
