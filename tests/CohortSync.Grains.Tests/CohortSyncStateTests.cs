@@ -81,6 +81,17 @@ public sealed class CohortSyncStateTests
     }
 
     [Fact]
+    public void A_run_that_failed_while_recording_is_not_marked_finished()
+    {
+        var state = Sync("daily");
+        var run = state.BeginRun("first", Now, 50);
+
+        state.FinishRun(run, new RunEnd(RunOutcome.FailedRetryable, "the database is unreachable", FailureKind.Transient, null), RunPhase.Recording, Counts(added: 1000), Now, 50);
+
+        Assert.Equal((RunOutcome.FailedRetryable, RunPhase.Recording), (state.LastRun!.Outcome, state.LastRun.Phase));
+    }
+
+    [Fact]
     public void Rejected_key_pauses_for_the_destination_whatever_the_cadence()
     {
         var state = Sync("hourly");

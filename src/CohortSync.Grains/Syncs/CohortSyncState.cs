@@ -270,7 +270,8 @@ public sealed class CohortSyncState
             FinishedAt = now,
             Outcome = outcome,
             Reason = reason,
-            Phase = phase == RunPhase.Recording ? RunPhase.Finished : phase,
+            // A run that failed while recording stays where it stopped: only a run that ended well got to the end.
+            Phase = phase == RunPhase.Recording && outcome is RunOutcome.Succeeded or RunOutcome.Held ? RunPhase.Finished : phase,
             Counts = counts,
         }, historyLimit);
 
