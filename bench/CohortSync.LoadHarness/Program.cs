@@ -11,7 +11,7 @@ using CohortSync.Testing;
 // dotnet run -c Release --project bench/CohortSync.LoadHarness -- --scenarios 10 [--members 2000000]   (reconcile of a pre-existing list)
 // See docs/benchmarks.md for what each scenario does and the figures it printed; the soak's are in docs/reliability.md,
 // the PostgreSQL footprint (--storage postgres, scenario 7) in docs/capacity.md.
-var options = HarnessOptions.Parse(args);
+if (HarnessUsage.Parse(args, out var exitCode) is not { } options) return exitCode;
 var table = new ResultTable();
 Console.WriteLine($"# CohortSync load harness — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {MachineFacts.MemoryGb():0.#} GB, load {MachineFacts.LoadAverage()}, storage {options.Storage}");
 
@@ -85,3 +85,4 @@ static async Task SayWhyTheSiloDiedAsync(World world, Func<Task> scenario)
         throw;
     }
 }
+return 0;
