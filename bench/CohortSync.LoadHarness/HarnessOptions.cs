@@ -29,6 +29,10 @@ public sealed record HarnessOptions
     public bool DefaultRates { get; init; }
     /// <summary>Scenario 7: members of each id shape's cohort.</summary>
     public int ShapeMembers { get; init; } = 200_000;
+    /// <summary>Scenario 4: stop after the setup (no watched period).</summary>
+    public bool SetupOnly { get; init; }
+    /// <summary>Scenario 4: after the setup, write a heap snapshot of the silo here with dotnet-gcdump (which must be on the PATH or in ~/.dotnet/tools).</summary>
+    public string? GcDump { get; init; }
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -53,9 +57,11 @@ public sealed record HarnessOptions
                 "--iterable-jitter-ms" => options with { IterableJitterMs = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--default-rates" => options with { DefaultRates = true, SiloArgs = [.. options.SiloArgs, .. DefaultRateArgs] },
                 "--silo-arg" => options with { SiloArgs = [.. options.SiloArgs, value] },
+                "--setup-only" => options with { SetupOnly = true },
+                "--gcdump" => options with { GcDump = value },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
-            if (args[i] != "--default-rates") i++;
+            if (args[i] is not ("--default-rates" or "--setup-only")) i++;
         }
         return options;
     }
