@@ -15,6 +15,8 @@ public static class HarnessUsage
           --members-per-sync N      scenario 4 (default 1000)
           --syncs-per-project N     scenario 4 (default 100)
           --period SPAN             scenario 4's compressed hour, e.g. 10m (default 10m)
+          --setup-only              scenario 4: stop after the syncs are set up
+          --gcdump FILE             scenario 4: a heap snapshot of the silo after setup (dotnet-gcdump)
           --soak SPAN               scenario 6's length (default 10m)
           --webhook-rate N          scenario 8: batches of 1,000 a second (default 50)
           --webhook-for SPAN        scenario 8's length (default 60s)
