@@ -38,17 +38,25 @@ internal static class ProjectCommands
         var project = Symbols.Project();
         var region = Symbols.Region("--amplitude-region", "Amplitude");
         var url = Symbols.Url("--amplitude-url", "Amplitude");
+        var organisation = new Option<string?>("--organisation")
+        {
+            Description = "The Amplitude organisation of the project: projects of one organisation share its monthly download quota "
+                + "(counting, pacing, warnings, projection). Without it the project is its own.",
+        };
         var command = new Command("enable",
             "Enable the project with its Amplitude keys, read from AMPLITUDE_API_KEY and AMPLITUDE_SECRET_KEY "
             + "or from standard input (key on the first line, secret on the second).")
         {
-            project, region, url,
+            project, region, url, organisation,
         };
         Symbols.AtMostOne(command, region, url);
         runner.SetAction(command, async (parse, context, cancellationToken) =>
         {
             var (apiKey, secretKey) = context.Secrets.ReadAmplitudeKeys();
-            var request = new EnableProjectRequest(apiKey, secretKey, Symbols.NormalizeRegion(parse.GetValue(region)), parse.GetValue(url));
+            var request = new EnableProjectRequest(apiKey, secretKey, Symbols.NormalizeRegion(parse.GetValue(region)), parse.GetValue(url))
+            {
+                Organisation = parse.GetValue(organisation),
+            };
             await using var cluster = await context.ConnectAsync(cancellationToken);
             context.Output.Project(await cluster.Project(parse.GetRequiredValue(project)).EnableAsync(request).WaitAsync(cancellationToken));
             return ExitCodes.Ok;

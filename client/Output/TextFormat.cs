@@ -13,8 +13,11 @@ public static class TextFormat
         .Add("amplitude key", project.AmplitudeKeyHint)
         .Add("destinations", Count(project.Destinations))
         .Add("syncs", Count(project.Syncs))
+        .Add("organisation", project.Downloads?.Organisation)
         .Add("downloads", project.Downloads is { } d
-            ? $"{Count(d.Used)} Amplitude cohort downloads in {d.Month}, on course for {Count(d.Projected)} (quota {Count(d.Quota)})"
+            ? $"{Count(d.Used)} Amplitude cohort downloads in {d.Month}{(d.Organisation is null ? "" : $" by organisation {d.Organisation}")}, "
+              + $"on course for {Count(d.Projected)} (quota {Count(d.Quota)})"
+              + (d.ProjectPlannedPerMonth is { } share ? $"; this project's schedule: {Count(share)} a month" : "")
             : null)
         .Add("warning", project.Downloads?.Warning)
         .Add("quota", project.Downloads?.ExhaustedUntil is { } until

@@ -5,10 +5,13 @@ namespace CohortSync.Silo.Api;
 // Request bodies of the HTTP API. Keys travel here and nowhere else (never in a path or query string); the answers
 // carry the hints the grains return, never a key.
 
-/// <summary><c>POST …/enable</c>: the project's Amplitude keys; region or URL optional (default: Amplitude US).</summary>
-public sealed record EnableProjectBody(string? AmplitudeApiKey, string? AmplitudeSecretKey, string? AmplitudeRegion, string? AmplitudeUrl)
+/// <summary>
+/// <c>POST …/enable</c>: the project's Amplitude keys; region or URL optional (default: Amplitude US); organisation
+/// optional (projects of one organisation share its download quota).
+/// </summary>
+public sealed record EnableProjectBody(string? AmplitudeApiKey, string? AmplitudeSecretKey, string? AmplitudeRegion, string? AmplitudeUrl, string? Organisation = null)
 {
-    public override string ToString() => $"EnableProjectBody(region={AmplitudeRegion}, url={AmplitudeUrl})";
+    public override string ToString() => $"EnableProjectBody(region={AmplitudeRegion}, url={AmplitudeUrl}, organisation={Organisation})";
 }
 
 /// <summary><c>POST …/webhook-token</c>: <c>rotate</c> replaces an existing token.</summary>

@@ -15,7 +15,10 @@ internal static class ProjectRoutes
             if ((BodyRules.Blank(body.AmplitudeApiKey, "amplitudeApiKey") ?? BodyRules.Blank(body.AmplitudeSecretKey, "amplitudeSecretKey")
                 ?? BodyRules.Region(body.AmplitudeRegion?.Trim().ToLowerInvariant()) ?? BodyRules.AtMostOne(body.AmplitudeRegion, body.AmplitudeUrl, "amplitude")) is { } invalid)
                 return ApiProblems.Invalid(invalid);
-            var request = new EnableProjectRequest(body.AmplitudeApiKey!.Trim(), body.AmplitudeSecretKey!.Trim(), body.AmplitudeRegion?.Trim().ToLowerInvariant(), body.AmplitudeUrl);
+            var request = new EnableProjectRequest(body.AmplitudeApiKey!.Trim(), body.AmplitudeSecretKey!.Trim(), body.AmplitudeRegion?.Trim().ToLowerInvariant(), body.AmplitudeUrl)
+            {
+                Organisation = body.Organisation,
+            };
             return Results.Ok(await Project(grains, projectId).EnableAsync(request));
         }).WithName("EnableProject").Produces<ProjectInfo>().Writes();
 

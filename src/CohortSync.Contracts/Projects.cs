@@ -8,7 +8,13 @@ public sealed record EnableProjectRequest(
     [property: Id(2)] string? AmplitudeRegion,
     [property: Id(3)] string? AmplitudeUrl)
 {
-    public override string ToString() => $"EnableProjectRequest(region={AmplitudeRegion}, url={AmplitudeUrl})";
+    /// <summary>
+    /// The Amplitude organisation the project belongs to: Amplitude counts the download quota per organisation, so
+    /// projects named with the same organisation share counting, pacing and the quota. Null: the project is its own.
+    /// </summary>
+    [Id(55)] public string? Organisation { get; init; }
+
+    public override string ToString() => $"EnableProjectRequest(region={AmplitudeRegion}, url={AmplitudeUrl}, organisation={Organisation})";
 }
 
 [GenerateSerializer, Immutable, Alias("cs.ProjectInfo")]
@@ -63,4 +69,13 @@ public sealed record AmplitudeDownloads(
 {
     /// <summary>Amplitude refused a download this month for the quota: downloads resume then (or after <c>project quota reset</c>); else null.</summary>
     [Id(30)] public DateTimeOffset? ExhaustedUntil { get; init; }
+
+    /// <summary>
+    /// The organisation whose quota this is, or null for a project that is its own; with one, <see cref="Used"/>,
+    /// <see cref="Projected"/> and <see cref="Warning"/> are the organisation's.
+    /// </summary>
+    [Id(55)] public string? Organisation { get; init; }
+
+    /// <summary>With an organisation: the downloads a month this project's schedule makes (its share of <see cref="Projected"/>).</summary>
+    [Id(56)] public int? ProjectPlannedPerMonth { get; init; }
 }

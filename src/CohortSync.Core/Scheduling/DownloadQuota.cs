@@ -68,8 +68,13 @@ public static class DownloadQuota
     }
 
     /// <summary>Why a project is on course to exceed the quota this month, or null when it is not.</summary>
-    public static string? ProjectWarning(string projectId, int projected, int quota) =>
+    public static string? ProjectWarning(string projectId, int projected, int quota) => Warning($"project {projectId}", projected, quota);
+
+    /// <summary>The warning of <see cref="ProjectWarning"/> for the projects of an organisation together.</summary>
+    public static string? OrganisationWarning(string organisation, int projected, int quota) => Warning($"organisation {organisation}", projected, quota);
+
+    private static string? Warning(string subject, int projected, int quota) =>
         projected <= quota ? null
-            : $"project {projectId} is on course for about {projected} Amplitude cohort downloads this month, more than the quota of {quota}: "
+            : $"{subject} is on course for about {projected} Amplitude cohort downloads this month, more than the quota of {quota}: "
               + "Amplitude will refuse downloads before the month ends; lengthen some cadences or stop syncs";
 }

@@ -12,6 +12,9 @@ public interface IProjectAccess : IGrainWithStringKey
 
     /// <summary>A sync of the project was stopped: it counts no more in the quota plan (one-way).</summary>
     [Orleans.Concurrency.OneWay, Alias("SyncStopped")] Task SyncStoppedAsync(string syncId);
+
+    /// <summary>Another project of the organisation changed its load: the automatic reconcile interval may have moved (one-way).</summary>
+    [Orleans.Concurrency.OneWay, Alias("OrganisationChanged")] Task OrganisationChangedAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("cs.AmplitudeAccess")]
@@ -19,4 +22,8 @@ public sealed record AmplitudeAccess(
     [property: Id(0)] bool Enabled,
     [property: Id(1)] string Url,
     [property: Id(2)] string KeyCipher,
-    [property: Id(3)] string SecretCipher);
+    [property: Id(3)] string SecretCipher)
+{
+    /// <summary>The key of the <c>IAmplitudeUsageGrain</c> that counts and paces this project's downloads: the organisation's, or the project's own.</summary>
+    [Id(55)] public string? UsageKey { get; init; }
+}

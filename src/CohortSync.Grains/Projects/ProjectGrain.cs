@@ -2,6 +2,7 @@ using CohortSync.Contracts;
 using CohortSync.Core.Scheduling;
 using CohortSync.Grains.AmplitudeUsage;
 using CohortSync.Grains.Destinations;
+using CohortSync.Grains.Organisations;
 using CohortSync.Grains.Runs;
 using CohortSync.Grains.Secrets;
 using CohortSync.Grains.Syncs;
@@ -41,9 +42,19 @@ public sealed class ProjectGrain(
 
     public async Task<ProjectInfo> EnableAsync(EnableProjectRequest request)
     {
+        var before = Project.Organisation;
         Project.Enable(request, secrets, clock.GetUtcNow());
         await WriteAsync();
         logger.LogInformation("Project {ProjectId} enabled against {AmplitudeUrl}", ProjectId, Project.AmplitudeUrl);
+        if (before != Project.Organisation)
+        {
+            // Counts made so far stay where they were; from now on the new organisation's quota counts and paces the project.
+            if (before is not null) await GrainFactory.GetGrain<IOrganisationGrain>(before).LeaveAsync(ProjectId);
+            logger.LogInformation("Project {ProjectId}: organisation {Organisation}", ProjectId, Project.Organisation ?? "(its own)");
+            var others = await ReportLoadAsync();
+            TellAutoReconcile(AutoReconcile(others), except: "");
+        }
+        else if (Project.Organisation is not null) await ReportLoadAsync();
         return await InfoAsync();
     }
 
@@ -137,7 +148,8 @@ public sealed class ProjectGrain(
             RequireDestination(request.DestinationId);
             var reconcileEvery = cadence.IsRealtime ? request.ReconcileEvery : null;
             var onAuto = cadence.IsRealtime && reconcileEvery is null;
-            var auto = AutoReconcile(extraOnAuto: onAuto ? 1 : 0, extraFixed: onAuto ? 0 : DownloadsPerMonth(cadence, reconcileEvery));
+            var others = await OthersAsync();
+            var auto = AutoReconcile(others, extraOnAuto: onAuto ? 1 : 0, extraFixed: onAuto ? 0 : DownloadsPerMonth(cadence, reconcileEvery));
             var started = await _syncs.AddAsync(new SyncConfig(ProjectId, NewId("s"), cohortId, cohortName, request.DestinationId, cadence)
             {
                 Guard = request.Guard ?? RemovalGuard.Default,
@@ -146,13 +158,14 @@ public sealed class ProjectGrain(
                 DriftAudit = request.DriftAudit,
                 Adopt = request.Adopt,
             });
+            await ReportLoadAsync();
             TellAutoReconcile(auto, except: started.SyncId);
             // A sync of a destination whose key Iterable rejected cannot run: said at once, not found at its first run.
             if (await Destination(request.DestinationId).GetAsync() is { Health: DestinationHealth.Unhealthy } unhealthy)
                 return started with { Warning = UnhealthyDestinationWarning(unhealthy) };
             if (started.Warning is not null) return started;
             // The cadence fits on its own; with the project's pace so far it may not.
-            var outlook = await OutlookAsync(onAuto ? DownloadQuota.PerMonth(auto) : DownloadsPerMonth(cadence, reconcileEvery));
+            var outlook = await OutlookAsync(onAuto ? DownloadQuota.PerMonth(auto) : DownloadsPerMonth(cadence, reconcileEvery), others);
             return started with { Warning = outlook.Warning };
         }
         finally { _starts.Release(); }
@@ -166,13 +179,33 @@ public sealed class ProjectGrain(
         reconcileEvery is { } every ? DownloadQuota.PerMonth(every) : cadence.DownloadsPerMonth(DateTimeOffset.UtcNow);
 
     /// <summary>
-    /// The interval the project's realtime syncs on auto reconcile at, with the syncs of the index and any about to be added.
+    /// The interval the project's realtime syncs on auto reconcile at, with the syncs of the index and any about to be added,
+    /// and those of the other projects of its organisation (<paramref name="others"/>): they all share one quota.
     /// Stopped syncs are still in the index and still counted: the interval errs on the rare side.
     /// </summary>
-    private TimeSpan AutoReconcile(int extraOnAuto = 0, int extraFixed = 0) => ReconcilePlan.AutoInterval(
+    private TimeSpan AutoReconcile(MemberLoad others, int extraOnAuto = 0, int extraFixed = 0) => ReconcilePlan.AutoInterval(
         options.Value.AmplitudeMonthlyDownloadQuota,
-        _syncs.All.Sum(e => e.FixedDownloadsPerMonth) + extraFixed,
-        _syncs.All.Count(e => e.ReconcilesOnAuto) + extraOnAuto);
+        (int)Math.Min(int.MaxValue, (long)OwnLoad().FixedPerMonth + others.FixedPerMonth + extraFixed),
+        OwnLoad().OnAuto + others.OnAuto + extraOnAuto);
+
+    private MemberLoad OwnLoad() => new(_syncs.All.Sum(e => e.FixedDownloadsPerMonth), _syncs.All.Count(e => e.ReconcilesOnAuto));
+
+    private IOrganisationGrain? Organisation => Project.Organisation is { } name ? GrainFactory.GetGrain<IOrganisationGrain>(name) : null;
+
+    /// <summary>The key of the usage grain that counts, paces and holds this project's downloads.</summary>
+    private string UsageKey => OrganisationKeys.UsageOf(ProjectId, Project.Organisation);
+
+    /// <summary>The load of the organisation's other projects (none without an organisation).</summary>
+    private async Task<MemberLoad> OthersAsync() => Organisation is { } org ? await org.GetOthersAsync(ProjectId) : MemberLoad.None;
+
+    /// <summary>Tells the organisation this project's load (it tells the other members when it changed); returns the others'.</summary>
+    private async Task<MemberLoad> ReportLoadAsync() => Organisation is { } org ? await org.ReportAsync(ProjectId, OwnLoad()) : MemberLoad.None;
+
+    public async Task OrganisationChangedAsync()
+    {
+        if (Organisation is null) return;
+        TellAutoReconcile(AutoReconcile(await OthersAsync()), except: "");
+    }
 
     /// <summary>Tells each realtime sync on auto its interval (one-way: the project waits for none of them).</summary>
     private void TellAutoReconcile(TimeSpan every, string except)
@@ -234,42 +267,48 @@ public sealed class ProjectGrain(
     public Task<AmplitudeAccess> GetAmplitudeAccessAsync() => Task.FromResult(Access());
 
     private AmplitudeAccess Access() =>
-        new(Project.Exists && Project.Enabled, Project.AmplitudeUrl, Project.AmplitudeKeyCipher, Project.AmplitudeSecretCipher);
+        new(Project.Exists && Project.Enabled, Project.AmplitudeUrl, Project.AmplitudeKeyCipher, Project.AmplitudeSecretCipher) { UsageKey = UsageKey };
 
     private IDestinationAccess Destination(string destinationId) => GrainFactory.GetGrain<IDestinationAccess>(GrainKeys.Destination(ProjectId, destinationId));
 
     public async Task<ProjectInfo> ResetQuotaAsync()
     {
         RequireExists();
-        await GrainFactory.GetGrain<IAmplitudeUsageGrain>(ProjectId).ResetQuotaAsync();
+        await GrainFactory.GetGrain<IAmplitudeUsageGrain>(UsageKey).ResetQuotaAsync();
         return await InfoAsync();
     }
 
     private async Task<ProjectInfo> InfoAsync()
     {
         var p = Project;
-        var o = await OutlookAsync(0);
-        var exhausted = (await GrainFactory.GetGrain<IAmplitudeUsageGrain>(ProjectId).GetThisMonthAsync()).ExhaustedUntil;
+        var others = await OthersAsync();
+        var o = await OutlookAsync(0, others);
+        var exhausted = (await GrainFactory.GetGrain<IAmplitudeUsageGrain>(UsageKey).GetThisMonthAsync()).ExhaustedUntil;
+        var downloads = new AmplitudeDownloads(o.Month, o.Used, o.Projected, o.Quota, o.Warning)
+        {
+            ExhaustedUntil = exhausted,
+            Organisation = p.Organisation,
+            ProjectPlannedPerMonth = p.Organisation is null ? null : PlannedPerMonth(OwnLoad(), AutoReconcile(others)),
+        };
         return new ProjectInfo(ProjectId, p.Enabled, p.AmplitudeUrl, p.AmplitudeKeyHint, p.Destinations.Count, p.Syncs.Count, p.EnabledAt,
-            new AmplitudeDownloads(o.Month, o.Used, o.Projected, o.Quota, o.Warning) { ExhaustedUntil = exhausted }, p.WebhookTokenHash is not null);
+            downloads, p.WebhookTokenHash is not null);
     }
 
-    private async Task<QuotaOutlook> OutlookAsync(int addedPerMonth)
+    /// <summary>The project's outlook, or with an organisation the organisation's: its count and all its members' schedules.</summary>
+    private async Task<QuotaOutlook> OutlookAsync(int addedPerMonth, MemberLoad others)
     {
-        var count = await GrainFactory.GetGrain<IAmplitudeUsageGrain>(ProjectId).GetThisMonthAsync();
+        var count = await GrainFactory.GetGrain<IAmplitudeUsageGrain>(UsageKey).GetThisMonthAsync();
         var (now, quota) = (clock.GetUtcNow(), options.Value.AmplitudeMonthlyDownloadQuota);
         // Syncs started before the index kept cadences: only the pace so far says what they download.
         if (_syncs.All.Any(e => e.Cadence is null && !e.Stopped))
-            return QuotaOutlook.For(ProjectId, count.Month, count.Used, now, quota, addedPerMonth);
-        return QuotaOutlook.ForSchedule(ProjectId, count.Month, count.Used, now, quota, PlannedPerMonth(), addedPerMonth);
+            return QuotaOutlook.For(ProjectId, count.Month, count.Used, now, quota, addedPerMonth, Project.Organisation);
+        var planned = PlannedPerMonth(OwnLoad().Plus(others), AutoReconcile(others));
+        return QuotaOutlook.ForSchedule(ProjectId, count.Month, count.Used, now, quota, planned, addedPerMonth, Project.Organisation);
     }
 
-    /// <summary>Downloads a month of the project's live syncs, realtime ones on auto at the automatic interval.</summary>
-    private int PlannedPerMonth()
-    {
-        var onAuto = _syncs.All.Count(e => e.ReconcilesOnAuto);
-        return _syncs.All.Sum(e => e.FixedDownloadsPerMonth) + (onAuto > 0 ? onAuto * DownloadQuota.PerMonth(AutoReconcile()) : 0);
-    }
+    /// <summary>Downloads a month of a load's live syncs, realtime ones on auto at the automatic interval.</summary>
+    private static int PlannedPerMonth(MemberLoad load, TimeSpan auto) =>
+        (int)Math.Min(int.MaxValue, load.FixedPerMonth + (load.OnAuto > 0 ? (long)load.OnAuto * DownloadQuota.PerMonth(auto) : 0));
 
     public async Task SyncStoppedAsync(string syncId)
     {
@@ -277,7 +316,7 @@ public sealed class ProjectGrain(
         if (index < 0 || Project.Syncs[index].Stopped) return;
         Project.Syncs[index] = Project.Syncs[index] with { Stopped = true };
         await WriteAsync();
-        TellAutoReconcile(AutoReconcile(), except: "");
+        TellAutoReconcile(AutoReconcile(await ReportLoadAsync()), except: "");
     }
 
     private Task WriteAsync() => _writes.WriteAsync();

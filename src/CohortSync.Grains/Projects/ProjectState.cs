@@ -18,6 +18,8 @@ public sealed class ProjectState
     [Id(8)] public List<SyncIndexEntry> Syncs { get; set; } = [];
     /// <summary>SHA-256 of the webhook token (never the token), or null while none was issued.</summary>
     [Id(9)] public byte[]? WebhookTokenHash { get; set; }
+    /// <summary>The Amplitude organisation whose download quota the project shares, or null: the project is its own.</summary>
+    [Id(55)] public string? Organisation { get; set; }
 
     /// <summary>Validates the Amplitude credentials and endpoint of <c>project enable</c>, and stores them encrypted.</summary>
     public void Enable(EnableProjectRequest request, SecretProtector secrets, DateTimeOffset now)
@@ -25,6 +27,10 @@ public sealed class ProjectState
         Require.NotBlank(request.AmplitudeApiKey, "the Amplitude API key");
         Require.NotBlank(request.AmplitudeSecretKey, "the Amplitude secret key");
         var url = Require.Endpoint(request.AmplitudeRegion, request.AmplitudeUrl, "us", AmplitudeRegions.Resolve);
+        var organisation = string.IsNullOrWhiteSpace(request.Organisation) ? null : request.Organisation.Trim();
+        if (organisation is not null && !GrainKeys.IsValidId(organisation))
+            throw new CohortSyncException(ErrorCodes.InvalidArgument, $"'{organisation}' is not a valid organisation name (1–64 letters, digits, '.', '_' or '-')");
+        Organisation = organisation;
         (Exists, Enabled, AmplitudeUrl) = (true, true, url.ToString().TrimEnd('/'));
         AmplitudeKeyCipher = secrets.Protect(request.AmplitudeApiKey.Trim());
         AmplitudeSecretCipher = secrets.Protect(request.AmplitudeSecretKey.Trim());

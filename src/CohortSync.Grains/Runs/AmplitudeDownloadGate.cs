@@ -18,10 +18,10 @@ public sealed class AmplitudeDownloadGate(IGrainFactory grains, ClusterRetry ret
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(30);
 
-    public async Task<IAsyncDisposable> EnterAsync(string projectId, RunTally tally, CancellationToken ct)
+    public async Task<IAsyncDisposable> EnterAsync(string usageKey, RunTally tally, CancellationToken ct)
     {
         var o = options.Value;
-        var usage = grains.GetGrain<IAmplitudeUsageGrain>(projectId);
+        var usage = grains.GetGrain<IAmplitudeUsageGrain>(usageKey);
         // Unlimited pacing still asks the grain: a month whose quota Amplitude said is used up downloads nothing more.
         var limits = new DownloadLimits(Math.Max(o.AmplitudeConcurrentDownloads, 0), Math.Max(o.AmplitudeDownloadsPerWindow, 0), o.AmplitudeDownloadWindow, Lease);
         var phase = tally.Phase;

@@ -44,7 +44,7 @@ public interface IListDirectory
 /// <summary>A project's permits to download from Amplitude (a few at once, so many per window), held until disposed.</summary>
 public interface IDownloadPermits
 {
-    Task<IAsyncDisposable> EnterAsync(string projectId, RunTally tally, CancellationToken ct);
+    Task<IAsyncDisposable> EnterAsync(string usageKey, RunTally tally, CancellationToken ct);
 }
 
 /// <summary>

@@ -32,6 +32,9 @@ public sealed record RunRequest(
     bool AdoptKeep = false,
     string? ListName = null)
 {
+    /// <summary>The key the run's downloads are counted and paced under: the project's organisation's, or (null) the project's own.</summary>
+    public string? AmplitudeUsageKey { get; init; }
+
     /// <summary>Whether a run that would remove <paramref name="removes"/> of the <paramref name="listed"/> synced members is held.</summary>
     public bool Holds(long listed, long removes) =>
         removes > (ApprovedRemovals ?? 0) && (Guard ?? RemovalGuard.Default).Holds(listed, removes);

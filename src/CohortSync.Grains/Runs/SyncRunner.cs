@@ -277,7 +277,7 @@ public sealed class SyncRunner(
             var builder = new DesiredSetBuilder(cohort.Size is > 0 and < 10_000_000 ? (int)cohort.Size : 1024);
             CohortReadResult read;
             // From the export request until the file is read: that is what Amplitude counts as a download in flight.
-            await using (await downloads.EnterAsync(request.ProjectId, tally, ct))
+            await using (await downloads.EnterAsync(request.AmplitudeUsageKey ?? request.ProjectId, tally, ct))
             {
                 read = await request.Cohort.ReadAsync(request.CohortId, property == IdentityRules.DefaultProperty ? null : property,
                     new DesiredSetSink(builder), tally, ct);

@@ -49,7 +49,7 @@ public sealed class RunRequestBuilder(
         await retry.CallAsync(_ => iterableProject.ConfigureAsync(endpoint), ct);
 
         var amplitude = amplitudeClients.Create(new Uri(project.Url), secrets.Unprotect(project.KeyCipher), secrets.Unprotect(project.SecretCipher));
-        var usage = grains.GetGrain<IAmplitudeUsageGrain>(sync.ProjectId);
+        var usage = grains.GetGrain<IAmplitudeUsageGrain>(project.UsageKey ?? sync.ProjectId);
         return new RunRequest(
             sync.Key,
             sync.ProjectId,
@@ -73,6 +73,7 @@ public sealed class RunRequestBuilder(
             sync.ActiveRun?.StartedAt,
             Reconcile: sync.ReconcileNext && source != RunSource.Webhook,
             AdoptKeep: sync.Adopt == ListAdoption.Keep,
-            ListName: sync.ListName);
+            ListName: sync.ListName)
+        { AmplitudeUsageKey = project.UsageKey };
     }
 }
