@@ -115,3 +115,6 @@ public abstract class OrganisationQuotaTests(StorageUnderTest storage)
 
 [Collection(nameof(SiloCollection))]
 public sealed class OrganisationQuotaTestsOnSqlite() : OrganisationQuotaTests(StorageUnderTest.Sqlite);
+
+[Collection(nameof(SiloCollection))]
+public sealed class OrganisationQuotaTestsOnPostgres(PostgresFixture postgres) : OrganisationQuotaTests(StorageUnderTest.Postgres(postgres));
