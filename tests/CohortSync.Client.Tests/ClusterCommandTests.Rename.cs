@@ -1,5 +1,5 @@
 using CohortSync.Client.Cli;
-using CohortSync.Contracts;
+using CohortSync.Sandbox.Amplitude;
 
 namespace CohortSync.Client.Tests;
 
