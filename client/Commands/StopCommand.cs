@@ -11,19 +11,7 @@ internal static class StopCommand
     {
         var project = Symbols.Project();
         var sync = Symbols.SyncId();
-        var list = new Option<ListOnStop>("--list")
-        {
-            Description = "What to do with the Iterable list: keep it as it is (default), empty it (unsubscribe every member the sync put there), or delete it.",
-            HelpName = "keep|empty|delete",
-            DefaultValueFactory = _ => ListOnStop.Keep,
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-                if (Enum.TryParse<ListOnStop>(text, ignoreCase: true, out var parsed) && !int.TryParse(text, out _)) return parsed;
-                result.AddError($"--list must be keep, empty or delete, not '{text}'");
-                return ListOnStop.Keep;
-            },
-        };
+        var list = Symbols.ListPolicy("What to do with the Iterable list: keep it as it is (default), empty it (unsubscribe every member the sync put there), or delete it.");
         var wait = Symbols.Wait();
         var timeout = Symbols.Timeout();
         var command = new Command("stop",

@@ -63,6 +63,21 @@ internal static class Symbols
             }
         });
 
+    /// <summary><c>--list keep|empty|delete</c>: what becomes of a list the sync leaves (<c>sync stop</c>, <c>sync update --follow-rename</c>).</summary>
+    public static Option<ListOnStop> ListPolicy(string description) => new("--list")
+    {
+        Description = description,
+        HelpName = "keep|empty|delete",
+        DefaultValueFactory = _ => ListOnStop.Keep,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Enum.TryParse<ListOnStop>(text, ignoreCase: true, out var parsed) && !int.TryParse(text, out _)) return parsed;
+            result.AddError($"--list must be keep, empty or delete, not '{text}'");
+            return ListOnStop.Keep;
+        },
+    };
+
     public static Option<bool> Wait() => new("--wait")
     {
         Description = "Wait for the run to finish and print its result; exit 4 if it did not succeed.",

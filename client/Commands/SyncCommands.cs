@@ -6,7 +6,7 @@ using CohortSync.Contracts;
 
 namespace CohortSync.Client.Commands;
 
-/// <summary><c>sync start|list|status|run|pause|resume|stop|history|wait|preview|approve|reject|reconcile</c>: cohort syncs and their runs.</summary>
+/// <summary><c>sync start|list|status|run|pause|resume|stop|update|history|wait|preview|approve|reject|reconcile</c>: cohort syncs and their runs.</summary>
 internal static class SyncCommands
 {
     public static Command Build(CommandRunner runner) => new("sync", "Start, inspect and control cohort syncs.")
@@ -19,6 +19,7 @@ internal static class SyncCommands
         Control(runner, "pause", "Pause a sync: no runs until it is resumed.", s => s.PauseAsync()),
         Control(runner, "resume", "Resume a paused sync.", s => s.ResumeAsync()),
         StopCommand.Create(runner),
+        UpdateCommand.Create(runner),
         RefusedCommand.Create(runner),
         History(runner),
         Wait(runner),

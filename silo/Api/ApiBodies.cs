@@ -32,6 +32,9 @@ public sealed record UpdateDestinationBody(string? IterableApiKey, double? Reque
 /// <summary><c>POST …/syncs</c>: as <c>sync start</c>; <c>cadence</c>, <c>guard</c> and <c>reconcileEvery</c> in the CLI's words.</summary>
 public sealed record StartSyncBody(string? CohortId, string? DestinationId, string? Cadence, string? Guard, string? ReconcileEvery);
 
+/// <summary><c>POST …/syncs/{id}/update</c>: as <c>sync update</c>; <c>followRename</c> must be true, <c>list</c> keep (default), empty or delete.</summary>
+public sealed record UpdateSyncBody(bool FollowRename, string? List);
+
 /// <summary><c>POST …/upload</c>: the members of the next run, one identifier each; <c>run</c> starts that run at once.</summary>
 public sealed record UploadBody(IReadOnlyList<string>? Identifiers, bool Run);
 

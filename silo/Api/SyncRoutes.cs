@@ -3,7 +3,7 @@ using CohortSync.Contracts;
 namespace CohortSync.Silo.Api;
 
 /// <summary>
-/// <c>/api/v1/projects/{projectId}/syncs</c>: <c>sync start|list|status|run|pause|resume|stop|history|preview|approve|reject|upload|refused</c>.
+/// <c>/api/v1/projects/{projectId}/syncs</c>: <c>sync start|list|status|run|pause|resume|stop|update|history|preview|approve|reject|upload|refused</c>.
 /// Controls answer the sync as it is right after the call, as the CLI prints it; a client that waits polls the sync.
 /// </summary>
 internal static class SyncRoutes
@@ -40,6 +40,16 @@ internal static class SyncRoutes
                     ? Results.Ok(await Sync(grains, projectId, syncId).StopAsync(policy))
                     : ApiProblems.Invalid($"'list' must be keep, empty or delete, not '{list}'."))
             .WithName("StopSync").Produces<SyncInfo>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).Writes();
+
+        // As sync update --follow-rename: the move is the run it starts (a repeat while it is under way answers the same).
+        syncs.MapPost("/{syncId}/update", async (string projectId, string syncId, UpdateSyncBody body, IGrainFactory grains) =>
+                !body.FollowRename
+                    ? ApiProblems.Invalid("nothing to update: set 'followRename' to true (the only change this makes).")
+                    : Enum.TryParse<ListOnStop>(body.List ?? "keep", ignoreCase: true, out var policy) && !int.TryParse(body.List, out _)
+                        ? Results.Ok(await Sync(grains, projectId, syncId).FollowRenameAsync(policy))
+                        : ApiProblems.Invalid($"'list' must be keep, empty or delete, not '{body.List}'."))
+            .WithName("UpdateSync").Produces<SyncInfo>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).Writes();
 
         // A dry run reads the list and the cohort and sends nothing; otherwise the reconcile starts (like sync run).

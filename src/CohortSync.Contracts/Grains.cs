@@ -104,6 +104,12 @@ public interface ICohortSyncGrain : IGrainWithStringKey
     /// waits for it); asked again, it is carried out again only while it has not succeeded.
     /// </summary>
     [Alias("StopWithList")] Task<SyncInfo> StopAsync(ListOnStop list);
+    /// <summary>
+    /// The cohort was renamed in Amplitude: moves the sync to a new list under the cohort's current name, filled by a
+    /// run started now (trigger <c>follow-rename</c>) that first keeps, empties or deletes (<paramref name="oldList"/>)
+    /// the old list and releases it. Refused while a run is in progress or when the cohort was not renamed.
+    /// </summary>
+    [Alias("FollowRename")] Task<SyncInfo> FollowRenameAsync(ListOnStop oldList);
     [Alias("GetHistory")] Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit);
 
     /// <summary>

@@ -158,6 +158,12 @@ public sealed record RunRecord(
 
     /// <summary>Set on the entry <c>sync stop</c> records: what it did with the list (kept, emptied, deleted).</summary>
     [Id(30)] public ListOnStop? Stop { get; init; }
+
+    /// <summary>
+    /// Set on a run that followed a renamed cohort (<c>sync update --follow-rename</c>): before filling a new list under
+    /// the cohort's current name it kept, emptied or deleted the old one, and released it.
+    /// </summary>
+    [Id(50)] public ListOnStop? LeftList { get; init; }
 }
 
 /// <summary>How <c>sync run</c> starts a run.</summary>
@@ -313,6 +319,12 @@ public sealed record SyncInfo(
 
     /// <summary>The next three times the cadence runs the sync (UTC), the first being <see cref="NextRunAt"/>; empty when none is planned.</summary>
     [Id(50)] public IReadOnlyList<DateTimeOffset> NextRuns { get; init; } = [];
+
+    /// <summary>
+    /// The cohort was renamed in Amplitude after its list was made: the list keeps its old name
+    /// (<see cref="ListName"/>) until <c>sync update --follow-rename</c> moves the sync to a list under the new one.
+    /// </summary>
+    [Id(51)] public bool CohortRenamed { get; init; }
 }
 
 /// <summary>

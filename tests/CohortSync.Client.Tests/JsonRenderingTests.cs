@@ -50,7 +50,7 @@ public sealed class JsonRenderingTests
         Assert.Equal(
             ["projectId", "syncId", "cohortId", "cohortName", "destinationId", "cadence", "state", "stateReason", "listId", "listName",
              "syncedCount", "nextRunAt", "lastRun", "activeRun", "createdAt", "warning", "guard", "reconcile",
-             "driftAudit", "lastDriftAuditAt", "lastDriftAudit", "reconcilePending", "adopt", "nextRuns"],
+             "driftAudit", "lastDriftAuditAt", "lastDriftAudit", "reconcilePending", "adopt", "nextRuns", "cohortRenamed"],
             Names(json));
         Assert.Equal("running", json.GetProperty("state").GetString());
         Assert.Equal(1234, json.GetProperty("listId").GetInt64());
@@ -87,7 +87,7 @@ public sealed class JsonRenderingTests
     {
         var json = Render(Samples.Run(7, RunOutcome.FailedRetryable, "Iterable answered 503"));
 
-        Assert.Equal(["runNumber", "trigger", "startedAt", "finishedAt", "outcome", "reason", "phase", "counts", "source", "retryRefused", "stop"], Names(json));
+        Assert.Equal(["runNumber", "trigger", "startedAt", "finishedAt", "outcome", "reason", "phase", "counts", "source", "retryRefused", "stop", "leftList"], Names(json));
         Assert.Equal("failedRetryable", json.GetProperty("outcome").GetString());
         Assert.Equal("download", json.GetProperty("source").GetString());
         Assert.Equal("finished", json.GetProperty("phase").GetString());

@@ -63,6 +63,7 @@ public sealed class NothingToWaitForTests
 
         public Task<SyncInfo> StopAsync() => throw new NotSupportedException();
         public Task<SyncInfo> StopAsync(ListOnStop list) => throw new NotSupportedException();
+        public Task<SyncInfo> FollowRenameAsync(ListOnStop oldList) => throw new NotSupportedException();
         public Task<SyncInfo> RunNowAsync(RunNowRequest request) => throw new NotSupportedException();
         public Task<RefusedPage> GetRefusedAsync(string? after, int limit) => throw new NotSupportedException();
 

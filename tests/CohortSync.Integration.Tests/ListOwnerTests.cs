@@ -85,6 +85,92 @@ public abstract class ListOwnerTests(StorageUnderTest storage)
         Assert.Equal(["a", "c"], w.ListMembers(listId!.Value).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(w.Iterable.GetLists(World.IterableKey), l => l.Name == "[Amplitude] New Name");
     }
+
+    [Fact]
+    public async Task Follow_rename_with_the_old_list_deleted_fills_a_new_list_under_the_new_name_exactly()
+    {
+        await using var w = await World.StartAsync(storage);
+        var (syncId, oldListId) = await RenamedAsync(w);
+        Assert.True((await w.StatusAsync(syncId)).CohortRenamed);
+
+        await w.Sync(syncId).FollowRenameAsync(ListOnStop.Delete);
+        var moved = await w.WaitForRunAsync(syncId, 3);
+        var status = await w.StatusAsync(syncId);
+
+        Assert.True(moved.Outcome == RunOutcome.Succeeded, moved.Reason);
+        Assert.Equal(("follow-rename", ListOnStop.Delete), (moved.Trigger, moved.LeftList));
+        Assert.Equal("the cohort was renamed in Amplitude: the sync moved from [Amplitude] Old Name to a new list under its current name; "
+            + "the old list was deleted and this sync no longer writes it", moved.Reason);
+        Assert.Equal(("[Amplitude] New Name", false, 2L), (status.ListName, status.CohortRenamed, status.SyncedCount));
+        Assert.NotEqual(oldListId, status.ListId);
+        Assert.Equal(["a", "c"], w.ListMembers(status.ListId!.Value).Order(StringComparer.Ordinal));
+        Assert.Equal(2L, moved.Counts.Added);
+        Assert.DoesNotContain(w.Iterable.GetLists(World.IterableKey), l => l.Name == "[Amplitude] Old Name");
+    }
+
+    [Fact]
+    public async Task Follow_rename_keeping_the_old_list_never_writes_it_again()
+    {
+        await using var w = await World.StartAsync(storage);
+        var (syncId, oldListId) = await RenamedAsync(w);
+
+        await w.Sync(syncId).FollowRenameAsync(ListOnStop.Keep);
+        Assert.Equal(RunOutcome.Succeeded, (await w.WaitForRunAsync(syncId, 3)).Outcome);
+        w.SetCohort("coh-1", "New Name", ["c", "d"]);
+        Assert.Equal(RunOutcome.Succeeded, (await w.RunAndWaitAsync(syncId)).Outcome);
+        var status = await w.StatusAsync(syncId);
+
+        Assert.Equal("[Amplitude] New Name", status.ListName);
+        Assert.Equal(["c", "d"], w.ListMembers(status.ListId!.Value).Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "c"], w.ListMembers(oldListId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Follow_rename_emptying_the_old_list_unsubscribes_what_the_sync_put_there()
+    {
+        await using var w = await World.StartAsync(storage);
+        var (syncId, oldListId) = await RenamedAsync(w);
+
+        await w.Sync(syncId).FollowRenameAsync(ListOnStop.Empty);
+        var moved = await w.WaitForRunAsync(syncId, 3);
+        var status = await w.StatusAsync(syncId);
+
+        Assert.True(moved.Outcome == RunOutcome.Succeeded, moved.Reason);
+        Assert.Empty(w.ListMembers(oldListId));
+        Assert.Equal(["a", "c"], w.ListMembers(status.ListId!.Value).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Follow_rename_of_a_cohort_not_renamed_says_so_and_changes_nothing()
+    {
+        await using var w = await World.StartAsync(storage);
+        w.SetCohort("coh-1", "Same Name", ["a", "b"]);
+        var destination = await w.EnableWithDestinationAsync();
+        var syncId = await w.StartSyncIdAsync("coh-1", destination, cadence: "daily");
+        await w.WaitForRunAsync(syncId, 1);
+        var before = await w.StatusAsync(syncId);
+
+        var refused = await Assert.ThrowsAsync<CohortSyncException>(() => w.Sync(syncId).FollowRenameAsync(ListOnStop.Delete));
+        var after = await w.StatusAsync(syncId);
+
+        Assert.Equal(ErrorCodes.InvalidState, refused.Code);
+        Assert.Equal("cohort coh-1 was not renamed (its last run read it as 'Same Name', which gives the list name [Amplitude] Same Name); nothing changed", refused.Message);
+        Assert.Equal((before.ListId, before.ListName, before.State, 1), (after.ListId, after.ListName, after.State, (await w.HistoryAsync(syncId)).Count));
+        Assert.False(after.CohortRenamed);
+        Assert.Equal(["a", "b"], w.ListMembers(before.ListId!.Value).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A sync of "Old Name" ({a, b}) whose cohort is now "New Name" ({a, c}), run once since: its list id.</summary>
+    private static async Task<(string SyncId, long ListId)> RenamedAsync(World w)
+    {
+        w.SetCohort("coh-1", "Old Name", ["a", "b"]);
+        var destination = await w.EnableWithDestinationAsync();
+        var syncId = await w.StartSyncIdAsync("coh-1", destination, cadence: "daily");
+        await w.WaitForRunAsync(syncId, 1);
+        w.SetCohort("coh-1", "New Name", ["a", "c"]);
+        Assert.Equal(RunOutcome.Succeeded, (await w.RunAndWaitAsync(syncId)).Outcome);
+        return (syncId, (await w.StatusAsync(syncId)).ListId!.Value);
+    }
 }
 
 [Collection(nameof(SiloCollection))]

@@ -17,4 +17,11 @@ public static class ListNaming
         var name = ForCohort(cohortName);
         return [name, $"{name} ({cohortId})", $"{name} ({cohortId}, {syncId})"];
     }
+
+    /// <summary>
+    /// Whether the cohort was renamed since <paramref name="listName"/> was made for it: the name is none the cohort's
+    /// current name could give (a list named after another of its candidates is not a rename).
+    /// </summary>
+    public static bool IsRenamed(string listName, string cohortName, string cohortId, string syncId) =>
+        !Candidates(cohortName, cohortId, syncId).Contains(listName);
 }

@@ -30,7 +30,8 @@ public sealed record RunRequest(
     DateTimeOffset? StartedAt = null,
     bool Reconcile = false,
     bool AdoptKeep = false,
-    string? ListName = null)
+    string? ListName = null,
+    ListOnStop? LeaveList = null)
 {
     /// <summary>The key the run's downloads are counted and paced under: the project's organisation's, or (null) the project's own.</summary>
     public string? AmplitudeUsageKey { get; init; }
@@ -52,7 +53,9 @@ public sealed record RunRequest(
 /// <remarks><c>RetryRefused</c>: members Iterable refused before are sent again whatever their cooldown (<c>sync run --retry-refused</c>).
 /// <c>ListName</c>: the name of the list the sync writes (its real name, kept when the cohort is renamed), null before its first list.
 /// <c>StartedAt</c>: the run's start, the clock the refused members' cooldown is measured against.
-/// <c>RunRequest.Stop</c> set: the run only empties or deletes the list of a stopped sync (no cohort read, no guard).</remarks>
+/// <c>RunRequest.Stop</c> set: the run only empties or deletes the list of a stopped sync (no cohort read, no guard).
+/// <c>RunRequest.LeaveList</c> set (<c>sync update --follow-rename</c>): the run first keeps, empties or deletes the sync's list and
+/// releases it, then goes on as a first run to a list under the cohort's current name.</remarks>
 /// <param name="Reconciled">The run diffed against the list's membership as Iterable listed it (a reconcile), not the synced set.</param>
 public sealed record RunResult(string? CohortName, long? ListId, string? ListName, long SyncedCount, string? Note, bool Held = false, long? ChangesCursor = null,
     string? UploadId = null, bool Reconciled = false);

@@ -81,6 +81,7 @@ public sealed class SyncRunner(
     {
         var journal = Journal(request);
         if (request.Stop is { } stop) return await StopListAsync(request, stop, journal, tally, confirmOwner, ct);
+        if (request.LeaveList is { } leave) request = await LeaveListAsync(request, leave, journal, tally, confirmOwner, ct);
         // A download covers every change pushed before it began; an apply, those it read.
         var cursor = request.Changes is { } changes ? await changes.LatestAsync(ct) : (long?)null;
         MemberSet? synced = null;
@@ -245,6 +246,25 @@ public sealed class SyncRunner(
         await journal.CompactAsync(final, ct);
         return new RunResult(name, listId, null, final.Count, string.Create(CultureInfo.InvariantCulture,
             $"{removed.Count:N0} members the sync had put in Iterable list {listId} were unsubscribed from it; the list stays, no longer synced"));
+    }
+
+    /// <summary>
+    /// The first step of a run that follows a renamed cohort: the old list kept, emptied or deleted as <c>sync stop</c>
+    /// would, released so this sync never writes it again, and the synced set forgotten. The run goes on as a first run
+    /// (a new list under the cohort's current name, the whole cohort pushed). Each step is safe to repeat after a crash.
+    /// </summary>
+    private async Task<RunRequest> LeaveListAsync(RunRequest request, ListOnStop leave, RunJournal journal, RunTally tally, Func<Task> confirmOwner,
+        CancellationToken ct)
+    {
+        var old = request.ListName ?? $"list {request.ListId}";
+        if (leave != ListOnStop.Keep) await StopListAsync(request, leave, journal, tally, confirmOwner, ct);
+        await confirmOwner();
+        await journal.ClearAsync(ct);
+        if (request.ListName is { } name) await request.Lists.ReleaseAsync(name, request.SyncKey, ct);
+        var done = leave switch { ListOnStop.Empty => "emptied", ListOnStop.Delete => "deleted", _ => "kept as it was" };
+        tally.Note = $"the cohort was renamed in Amplitude: the sync moved from {old} to a new list under its current name; the old list was {done} and this sync no longer writes it";
+        tally.Phase = RunPhase.Starting;
+        return request with { ListId = null, ListName = null, LeaveList = null };
     }
 
     /// <summary>

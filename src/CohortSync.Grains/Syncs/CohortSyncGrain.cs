@@ -186,6 +186,13 @@ public sealed class CohortSyncGrain(
         return Info(Sync);
     }
 
+    public async Task<SyncInfo> FollowRenameAsync(ListOnStop oldList)
+    {
+        if (ListMove.Ask(Require(), oldList, RunActiveHere)) await WriteAsync();
+        await StartRunAsync("follow-rename");
+        return Info(Sync);
+    }
+
     public async Task<SyncInfo> ApproveAsync()
     {
         Require().Approve();

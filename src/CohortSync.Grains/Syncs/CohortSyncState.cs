@@ -1,4 +1,5 @@
 using CohortSync.Contracts;
+using CohortSync.Core.Runs;
 using CohortSync.Core.Scheduling;
 using CohortSync.Grains.Runs;
 
@@ -84,6 +85,13 @@ public sealed class CohortSyncState
     /// <summary>What the last drift audit found, one sentence.</summary>
     [Id(44)] public string? LastDriftAudit { get; set; }
 
+    /// <summary>
+    /// <c>sync update --follow-rename</c> asked for: the next run leaves the sync's list as this says (kept, emptied,
+    /// deleted; released whichever) and fills a new one under the cohort's current name. Cleared in the same write that
+    /// stores the new list, so a run cut short before it repeats the move and one cut short after goes on with the new list.
+    /// </summary>
+    [Id(50)] public ListOnStop? PendingListMove { get; set; }
+
     /// <summary>The drift audit's period, <paramref name="fallback"/> unless set; null when it is off or the sync never runs again.</summary>
     public TimeSpan? DriftAuditPeriod(TimeSpan fallback) =>
         !IsRecurring || DriftAudit is { } off && off <= TimeSpan.Zero ? null : DriftAudit ?? fallback;
@@ -92,6 +100,9 @@ public sealed class CohortSyncState
     public TimeSpan DownloadPeriod => Cadence.IsRealtime ? ReconcileEvery ?? AutoReconcile ?? Cadence.Period : Cadence.Period;
 
     public RemovalGuard RemovalGuard => Guard ?? RemovalGuard.Default;
+
+    /// <summary>The cohort's name (as the last run read it) no longer gives the name of the list the sync writes.</summary>
+    public bool CohortRenamed => ListName is { } list && CohortName is { } cohort && ListNaming.IsRenamed(list, cohort, CohortId, SyncId);
 
     /// <summary>What a run resumed by the guard reads: what the run it resumes read.</summary>
     public RunSource ResumeSource => ActiveRun?.Source ?? LastRun?.Source ?? RunSource.Download;
@@ -158,6 +169,7 @@ public sealed class CohortSyncState
     /// <summary>The run found or made its list: checkpoint it before anything is pushed to it.</summary>
     public void ListReady(long listId, string listName, RunPhase phase, RunCounts counts)
     {
+        if (PendingListMove is not null && ActiveRun?.LeftList is not null) PendingListMove = null;
         ListId = listId;
         ListName = listName;
         Checkpoint(phase, counts);
@@ -194,6 +206,7 @@ public sealed class CohortSyncState
             ReconcilePending = ReconcileNext,
             Adopt = Adopt == ListAdoption.Keep ? "keep" : "reconcile",
             NextRuns = NextRuns(NextRunsShown),
+            CohortRenamed = CohortRenamed,
         };
 
     /// <summary>
@@ -235,7 +248,11 @@ public sealed class CohortSyncState
         }
         // A stopped sync runs only to carry out its stop's list action, and stays stopped meanwhile.
         var stop = State is SyncState.Stopped ? PendingStop : null;
-        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts()) { Source = source, Stop = stop, RetryRefused = retryRefused };
+        // A run that moves to a new list fills it with the whole cohort: a download (or a member file), never an apply of changes.
+        var move = stop is null ? PendingListMove : null;
+        if (move is not null && source == RunSource.Webhook) source = RunSource.Download;
+        ActiveRun = new RunRecord(++RunCounter, trigger, now, null, RunOutcome.Running, null, RunPhase.Starting, new RunCounts())
+        { Source = source, Stop = stop, RetryRefused = retryRefused, LeftList = move };
         if (stop is null) (State, StateReason) = (SyncState.Running, null);
         else StateReason = $"stopped by the operator; {(stop == ListOnStop.Empty ? "emptying" : "deleting")} the Iterable list";
         return ActiveRun;

@@ -73,7 +73,8 @@ public sealed class RunRequestBuilder(
             sync.ActiveRun?.StartedAt,
             Reconcile: sync.ReconcileNext && source != RunSource.Webhook,
             AdoptKeep: sync.Adopt == ListAdoption.Keep,
-            ListName: sync.ListName)
+            ListName: sync.ListName,
+            LeaveList: sync.ActiveRun?.LeftList)
         { AmplitudeUsageKey = project.UsageKey };
     }
 }
