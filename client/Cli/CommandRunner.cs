@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using CohortSync.Client.Cluster;
+using CohortSync.Client.Http;
 using CohortSync.Client.Input;
 using CohortSync.Client.Output;
 using CohortSync.Client.Waiting;
@@ -49,6 +50,12 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
             try
             {
                 var named = parse.GetValue(common.Gateway) ?? [];
+                var api = ApiTarget.Resolve(parse.GetValue(common.Api), named.Length > 0 || parse.GetResult(common.Postgres) is not null, environment);
+                if (api is not null)
+                {
+                    context = new CommandContext(environment, new HttpApiConnector(api), gateways, output, waiter, command);
+                    return await handler(parse, context, command.Token);
+                }
                 var membership = MembershipTable.Resolve(parse.GetResult(common.Postgres) is not null, parse.GetValue(common.Postgres), named.Length > 0, environment);
                 gateways = membership is null ? GatewayList.Resolve(named, environment.Variable(GatewayList.EnvironmentVariable)) : [membership.Where()];
                 tls ??= ClientTls.Resolve(parse.GetValue(common.TlsCertificate), parse.GetValue(common.TlsCa), environment);
@@ -85,6 +92,7 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
             UsageException e => Fail(output, ExitCodes.Usage, JsonFormat.LocalErrorCodes.Usage, e.Message),
             CohortSyncException e => Fail(output, ExitCodes.Refused, e.Code, e.Message),
             ClusterUnreachableException e => Fail(output, ExitCodes.Unreachable, JsonFormat.LocalErrorCodes.ClusterUnreachable, e.Message),
+            ApiUnreachableException e => Fail(output, ExitCodes.Unreachable, JsonFormat.LocalErrorCodes.ClusterUnreachable, e.Message + maybeDone),
             NothingToWaitForException e => Fail(output, ExitCodes.RunFailed, JsonFormat.LocalErrorCodes.NothingToWaitFor, e.Message),
             WaitTimedOutException e => Fail(output, ExitCodes.WaitTimedOut, JsonFormat.LocalErrorCodes.WaitTimedOut, e.Message),
             OperationCanceledException when context?.ConnectionLost == true && !cancellationToken.IsCancellationRequested =>

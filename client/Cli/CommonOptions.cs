@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CohortSync.Client.Cluster;
+using CohortSync.Client.Http;
 using CohortSync.Client.Input;
 
 namespace CohortSync.Client.Cli;
@@ -40,6 +41,15 @@ public sealed class CommonOptions
     {
         Description = $"The certificate (PEM or DER) of the CA that signs the cluster's certificates. Default: {ClientTls.AuthorityVariable}, else the system's trusted roots.",
         HelpName = "certificate",
+        Recursive = true,
+    };
+
+    /// <summary>The silo's HTTP API instead of the gateways, for operators outside the cluster network.</summary>
+    public Option<string?> Api { get; } = new("--api")
+    {
+        Description = $"Talk to the silo's HTTP API (https://host:8080) instead of a gateway. Default: {ApiTarget.UrlVariable}. "
+            + $"The API token comes from {ApiTarget.TokenVariable}, never the command line.",
+        HelpName = "url",
         Recursive = true,
     };
 

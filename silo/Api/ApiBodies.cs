@@ -26,8 +26,12 @@ public sealed record UpdateDestinationBody(string? IterableApiKey, double? Reque
     public override string ToString() => "UpdateDestinationBody";
 }
 
-/// <summary><c>POST …/syncs</c>: as <c>sync start</c>; <c>cadence</c>, <c>guard</c> and <c>reconcileEvery</c> in the CLI's words.</summary>
-public sealed record StartSyncBody(string? CohortId, string? DestinationId, string? Cadence, string? Guard, string? ReconcileEvery);
+/// <summary>
+/// <c>POST …/syncs</c>: as <c>sync start</c>; <c>cadence</c>, <c>guard</c>, <c>reconcileEvery</c>, <c>adopt</c> (<c>reconcile</c>|<c>keep</c>)
+/// and <c>driftAudit</c> (<c>off</c>|<c>daily</c>|<c>Nh</c>) in the CLI's words.
+/// </summary>
+public sealed record StartSyncBody(string? CohortId, string? DestinationId, string? Cadence, string? Guard, string? ReconcileEvery,
+    string? Adopt = null, string? DriftAudit = null);
 
 /// <summary><c>POST …/upload</c>: the members of the next run, one identifier each; <c>run</c> starts that run at once.</summary>
 public sealed record UploadBody(IReadOnlyList<string>? Identifiers, bool Run);

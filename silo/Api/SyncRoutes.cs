@@ -84,7 +84,19 @@ internal static class SyncRoutes
             if (!cadence.IsRealtime) return ApiProblems.Invalid("'reconcileEvery' is for the realtime cadence only: a scheduled sync downloads the cohort at each run.");
             if (!ReconcileEvery.TryParse(body.ReconcileEvery, out reconcile, out var reconcileError)) return ApiProblems.Invalid(reconcileError);
         }
-        var request = new StartSyncRequest(body.CohortId!.Trim(), body.DestinationId!, cadence) { Guard = guard, ReconcileEvery = reconcile };
+        var adopt = body.Adopt?.Trim().ToLowerInvariant() switch
+        {
+            null or "reconcile" => ListAdoption.Reconcile,
+            "keep" => ListAdoption.Keep,
+            _ => (ListAdoption?)null,
+        };
+        if (adopt is null) return ApiProblems.Invalid($"'adopt' must be reconcile or keep, not '{body.Adopt}'.");
+        TimeSpan? driftAudit = null;
+        if (body.DriftAudit is not null && !DriftAuditText.TryParse(body.DriftAudit, out driftAudit, out var driftError)) return ApiProblems.Invalid(driftError);
+        var request = new StartSyncRequest(body.CohortId!.Trim(), body.DestinationId!, cadence)
+        {
+            Guard = guard, ReconcileEvery = reconcile, Adopt = adopt.Value, DriftAudit = driftAudit,
+        };
         var started = await grains.GetGrain<IProjectGrain>(projectId).StartSyncAsync(request, cancellationToken);
         return Results.Created($"{ApiEndpoints.Prefix}/projects/{projectId}/syncs/{started.SyncId}", started);
     }
