@@ -50,10 +50,14 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
             try
             {
                 var named = parse.GetValue(common.Gateway) ?? [];
-                var api = ApiTarget.Resolve(parse.GetValue(common.Api), named.Length > 0 || parse.GetResult(common.Postgres) is not null, environment);
+                var namedApi = parse.GetValue(common.Api);
+                var api = namedApi is not null || (named.Length == 0 && parse.GetResult(common.Postgres) is null)
+                    ? HttpApiConnector.Resolve(namedApi, environment)
+                    : null;
                 if (api is not null)
                 {
-                    context = new CommandContext(environment, new HttpApiConnector(api), gateways, output, waiter, command);
+                    gateways = [api.Address];
+                    context = new CommandContext(environment, api, gateways, output, waiter, command);
                     return await handler(parse, context, command.Token);
                 }
                 var membership = MembershipTable.Resolve(parse.GetResult(common.Postgres) is not null, parse.GetValue(common.Postgres), named.Length > 0, environment);
@@ -92,7 +96,6 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
             UsageException e => Fail(output, ExitCodes.Usage, JsonFormat.LocalErrorCodes.Usage, e.Message),
             CohortSyncException e => Fail(output, ExitCodes.Refused, e.Code, e.Message),
             ClusterUnreachableException e => Fail(output, ExitCodes.Unreachable, JsonFormat.LocalErrorCodes.ClusterUnreachable, e.Message),
-            ApiUnreachableException e => Fail(output, ExitCodes.Unreachable, JsonFormat.LocalErrorCodes.ClusterUnreachable, e.Message + maybeDone),
             NothingToWaitForException e => Fail(output, ExitCodes.RunFailed, JsonFormat.LocalErrorCodes.NothingToWaitFor, e.Message),
             WaitTimedOutException e => Fail(output, ExitCodes.WaitTimedOut, JsonFormat.LocalErrorCodes.WaitTimedOut, e.Message),
             OperationCanceledException when context?.ConnectionLost == true && !cancellationToken.IsCancellationRequested =>

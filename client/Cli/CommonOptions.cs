@@ -27,6 +27,15 @@ public sealed class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>The cluster's HTTP API instead of its gateways (operators outside the cluster network).</summary>
+    public Option<string?> Api { get; } = new("--api")
+    {
+        Description = $"Talk to the cluster's HTTP API at this URL (https://host:8080) instead of its gateways. Default: {HttpApiConnector.ApiVariable} "
+            + $"when no --gateway or --postgres is given. The bearer token comes from {HttpApiConnector.TokenVariable}, never the command line.",
+        HelpName = "url",
+        Recursive = true,
+    };
+
     /// <summary>The client's certificate for a cluster that runs with TLS (its gateways require one).</summary>
     public Option<string?> TlsCertificate { get; } = new("--tls-certificate")
     {
@@ -41,15 +50,6 @@ public sealed class CommonOptions
     {
         Description = $"The certificate (PEM or DER) of the CA that signs the cluster's certificates. Default: {ClientTls.AuthorityVariable}, else the system's trusted roots.",
         HelpName = "certificate",
-        Recursive = true,
-    };
-
-    /// <summary>The silo's HTTP API instead of the gateways, for operators outside the cluster network.</summary>
-    public Option<string?> Api { get; } = new("--api")
-    {
-        Description = $"Talk to the silo's HTTP API (https://host:8080) instead of a gateway. Default: {ApiTarget.UrlVariable}. "
-            + $"The API token comes from {ApiTarget.TokenVariable}, never the command line.",
-        HelpName = "url",
         Recursive = true,
     };
 

@@ -36,6 +36,12 @@ public sealed record StartSyncBody(string? CohortId, string? DestinationId, stri
 /// <summary><c>POST …/upload</c>: the members of the next run, one identifier each; <c>run</c> starts that run at once.</summary>
 public sealed record UploadBody(IReadOnlyList<string>? Identifiers, bool Run);
 
+/// <summary><c>PUT …/upload/{uploadId}/chunks/{seq}</c>: <c>count</c> identifiers, one a line in <c>lines</c> (a chunk sent again replaces itself).</summary>
+public sealed record UploadChunkBody(string? Lines, int Count);
+
+/// <summary><c>POST …/upload/{uploadId}/commit</c>: every chunk arrived (<c>chunks</c>, <c>members</c> in all); <c>run</c> starts the run at once.</summary>
+public sealed record CommitUploadBody(int Chunks, long Members, bool Run);
+
 /// <summary>What <c>DELETE …/destinations/{id}</c> answers (the CLI's <c>destination remove --json</c>).</summary>
 public sealed record RemovedDestinationAnswer(string ProjectId, string DestinationId, bool Removed);
 
