@@ -62,7 +62,7 @@ internal static class SyncRoutes
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).Writes();
 
         // A large file in pieces (what the CLI sends with --api): each chunk one request, then the commit; nothing changes before it.
-        syncs.MapPut("/{syncId}/upload/{uploadId}/chunks/{seq:int}", async (string projectId, string syncId, string uploadId, int seq, UploadChunkBody body, IGrainFactory grains) =>
+        syncs.MapPut("/{syncId}/upload/{uploadId}/chunks/{seq}", async (string projectId, string syncId, string uploadId, int seq, UploadChunkBody body, IGrainFactory grains) =>
         {
             if (seq < 0) return ApiProblems.Invalid("'seq' must be 0 or more.");
             if (body.Count is < 1 or > IMemberUploadGrain.MaxChunk || string.IsNullOrEmpty(body.Lines))
