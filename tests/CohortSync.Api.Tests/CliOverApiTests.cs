@@ -179,11 +179,15 @@ public sealed partial class CliOverApiTests(ApiWorld world)
         foreach (var (id, role) in ids) output = output.Replace(id, role, StringComparison.Ordinal);
         output = Timestamp().Replace(output, "<time>");
         output = Millis().Replace(output, "\"$1Ms\":0");
+        output = ListId().Replace(output, "\"listId\": 0");
         return output.Trim();
     }
 
     [GeneratedRegex(@"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?")]
     private static partial Regex Timestamp();
+
+    [GeneratedRegex("\"listId\":\\s*\\d+")]
+    private static partial Regex ListId();
 
     [GeneratedRegex("\"(\\w*)Ms\":\\d+")]
     private static partial Regex Millis();
