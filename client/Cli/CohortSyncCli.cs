@@ -21,6 +21,7 @@ public sealed class CohortSyncCli(CliEnvironment environment, IClusterConnector 
             _common.Postgres,
             _common.TlsCertificate,
             _common.TlsCa,
+            _common.Api,
             ProjectCommands.Build(runner),
             DestinationCommands.Build(runner),
             SyncCommands.Build(runner),

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using CohortSync.Client.Cluster;
+using CohortSync.Client.Http;
 using CohortSync.Client.Input;
 using CohortSync.Client.Output;
 using CohortSync.Client.Waiting;
@@ -49,6 +50,16 @@ public sealed class CommandRunner(CliEnvironment environment, IClusterConnector 
             try
             {
                 var named = parse.GetValue(common.Gateway) ?? [];
+                var namedApi = parse.GetValue(common.Api);
+                var api = namedApi is not null || (named.Length == 0 && parse.GetResult(common.Postgres) is null)
+                    ? HttpApiConnector.Resolve(namedApi, environment)
+                    : null;
+                if (api is not null)
+                {
+                    gateways = [api.Address];
+                    context = new CommandContext(environment, api, gateways, output, waiter, command);
+                    return await handler(parse, context, command.Token);
+                }
                 var membership = MembershipTable.Resolve(parse.GetResult(common.Postgres) is not null, parse.GetValue(common.Postgres), named.Length > 0, environment);
                 gateways = membership is null ? GatewayList.Resolve(named, environment.Variable(GatewayList.EnvironmentVariable)) : [membership.Where()];
                 tls ??= ClientTls.Resolve(parse.GetValue(common.TlsCertificate), parse.GetValue(common.TlsCa), environment);

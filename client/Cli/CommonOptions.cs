@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CohortSync.Client.Cluster;
+using CohortSync.Client.Http;
 using CohortSync.Client.Input;
 
 namespace CohortSync.Client.Cli;
@@ -23,6 +24,15 @@ public sealed class CommonOptions
             + $"The cluster id is {ClusterIdentity.ClusterIdVariable} (default {ClusterIdentity.DefaultId}).",
         HelpName = "connection-string",
         Arity = ArgumentArity.ZeroOrOne,
+        Recursive = true,
+    };
+
+    /// <summary>The cluster's HTTP API instead of its gateways (operators outside the cluster network).</summary>
+    public Option<string?> Api { get; } = new("--api")
+    {
+        Description = $"Talk to the cluster's HTTP API at this URL (https://host:8080) instead of its gateways. Default: {HttpApiConnector.ApiVariable} "
+            + $"when no --gateway or --postgres is given. The bearer token comes from {HttpApiConnector.TokenVariable}, never the command line.",
+        HelpName = "url",
         Recursive = true,
     };
 

@@ -29,14 +29,24 @@ public sealed record UpdateDestinationBody(string? IterableApiKey, double? Reque
     public override string ToString() => "UpdateDestinationBody";
 }
 
-/// <summary><c>POST …/syncs</c>: as <c>sync start</c>; <c>cadence</c>, <c>guard</c> and <c>reconcileEvery</c> in the CLI's words.</summary>
-public sealed record StartSyncBody(string? CohortId, string? DestinationId, string? Cadence, string? Guard, string? ReconcileEvery);
+/// <summary>
+/// <c>POST …/syncs</c>: as <c>sync start</c>; <c>cadence</c>, <c>guard</c>, <c>reconcileEvery</c>, <c>adopt</c> (<c>reconcile</c>|<c>keep</c>)
+/// and <c>driftAudit</c> (<c>off</c>|<c>daily</c>|<c>Nh</c>) in the CLI's words.
+/// </summary>
+public sealed record StartSyncBody(string? CohortId, string? DestinationId, string? Cadence, string? Guard, string? ReconcileEvery,
+    string? Adopt = null, string? DriftAudit = null);
 
 /// <summary><c>POST …/syncs/{id}/update</c>: as <c>sync update</c>; <c>followRename</c> must be true, <c>list</c> keep (default), empty or delete.</summary>
 public sealed record UpdateSyncBody(bool FollowRename, string? List);
 
 /// <summary><c>POST …/upload</c>: the members of the next run, one identifier each; <c>run</c> starts that run at once.</summary>
 public sealed record UploadBody(IReadOnlyList<string>? Identifiers, bool Run);
+
+/// <summary><c>PUT …/upload/{uploadId}/chunks/{seq}</c>: <c>count</c> identifiers, one a line in <c>lines</c> (a chunk sent again replaces itself).</summary>
+public sealed record UploadChunkBody(string? Lines, int Count);
+
+/// <summary><c>POST …/upload/{uploadId}/commit</c>: every chunk arrived (<c>chunks</c>, <c>members</c> in all); <c>run</c> starts the run at once.</summary>
+public sealed record CommitUploadBody(int Chunks, long Members, bool Run);
 
 /// <summary>What <c>DELETE …/destinations/{id}</c> answers (the CLI's <c>destination remove --json</c>).</summary>
 public sealed record RemovedDestinationAnswer(string ProjectId, string DestinationId, bool Removed);

@@ -70,7 +70,26 @@ internal static class SyncRoutes
 
         syncs.MapPost("/{syncId}/upload", UploadAsync).WithName("UploadMembers").Produces<SyncInfo>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).Writes();
+
+        // A large file in pieces (what the CLI sends with --api): each chunk one request, then the commit; nothing changes before it.
+        syncs.MapPut("/{syncId}/upload/{uploadId}/chunks/{seq}", async (string projectId, string syncId, string uploadId, int seq, UploadChunkBody body, IGrainFactory grains) =>
+        {
+            if (seq < 0) return ApiProblems.Invalid("'seq' must be 0 or more.");
+            if (body.Count is < 1 or > IMemberUploadGrain.MaxChunk || string.IsNullOrEmpty(body.Lines))
+                return ApiProblems.Invalid($"A chunk holds 1 to {IMemberUploadGrain.MaxChunk} identifiers in 'lines', one a line, and their 'count'.");
+            await Upload(grains, projectId, syncId).PutChunkAsync(uploadId, seq, body.Lines, body.Count);
+            return Results.NoContent();
+        }).WithName("PutUploadChunk").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).Writes();
+
+        syncs.MapPost("/{syncId}/upload/{uploadId}/commit", async (string projectId, string syncId, string uploadId, CommitUploadBody body, IGrainFactory grains) =>
+                body.Chunks < 1 || body.Members < 1
+                    ? ApiProblems.Invalid("'chunks' and 'members' must be 1 or more.")
+                    : Results.Ok(await Upload(grains, projectId, syncId).CommitAsync(uploadId, body.Chunks, body.Members, body.Run)))
+            .WithName("CommitUpload").Produces<SyncInfo>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).Writes();
     }
+
+    private static IMemberUploadGrain Upload(IGrainFactory grains, string projectId, string syncId) =>
+        grains.GetGrain<IMemberUploadGrain>(GrainKeys.Sync(projectId, syncId));
 
     private static void Control(RouteGroupBuilder syncs, string verb, string name, Func<ICohortSyncGrain, Task<SyncInfo>> call) =>
         syncs.MapPost($"/{{syncId}}/{verb}", (string projectId, string syncId, IGrainFactory grains) => call(Sync(grains, projectId, syncId)))
@@ -94,7 +113,19 @@ internal static class SyncRoutes
             if (!cadence.IsRealtime) return ApiProblems.Invalid("'reconcileEvery' is for the realtime cadence only: a scheduled sync downloads the cohort at each run.");
             if (!ReconcileEvery.TryParse(body.ReconcileEvery, out reconcile, out var reconcileError)) return ApiProblems.Invalid(reconcileError);
         }
-        var request = new StartSyncRequest(body.CohortId!.Trim(), body.DestinationId!, cadence) { Guard = guard, ReconcileEvery = reconcile };
+        var adopt = body.Adopt?.Trim().ToLowerInvariant() switch
+        {
+            null or "reconcile" => ListAdoption.Reconcile,
+            "keep" => ListAdoption.Keep,
+            _ => (ListAdoption?)null,
+        };
+        if (adopt is null) return ApiProblems.Invalid($"'adopt' must be reconcile or keep, not '{body.Adopt}'.");
+        TimeSpan? driftAudit = null;
+        if (body.DriftAudit is not null && !DriftAuditText.TryParse(body.DriftAudit, out driftAudit, out var driftError)) return ApiProblems.Invalid(driftError);
+        var request = new StartSyncRequest(body.CohortId!.Trim(), body.DestinationId!, cadence)
+        {
+            Guard = guard, ReconcileEvery = reconcile, Adopt = adopt.Value, DriftAudit = driftAudit,
+        };
         var started = await grains.GetGrain<IProjectGrain>(projectId).StartSyncAsync(request, cancellationToken);
         return Results.Created($"{ApiEndpoints.Prefix}/projects/{projectId}/syncs/{started.SyncId}", started);
     }
