@@ -93,6 +93,9 @@ internal sealed class HttpSync(ApiCaller api, string projectId, string syncId) :
 
     public Task<IReadOnlyList<RunRecord>> GetHistoryAsync(int limit) => api.GetAsync<IReadOnlyList<RunRecord>>($"{_path}/history?limit={limit}");
 
+    public Task<SyncInfo> FollowRenameAsync(ListOnStop oldList) =>
+        api.PostAsync<SyncInfo>(_path + "/update", new { followRename = true, list = oldList.ToString().ToLowerInvariant() });
+
     public Task<SyncInfo> ApproveAsync() => api.PostAsync<SyncInfo>(_path + "/approve");
 
     public Task<SyncInfo> RejectAsync() => api.PostAsync<SyncInfo>(_path + "/reject");

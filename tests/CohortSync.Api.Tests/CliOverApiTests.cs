@@ -15,26 +15,28 @@ namespace CohortSync.Api.Tests;
 [Collection(ApiCollection.Name)]
 public sealed partial class CliOverApiTests(ApiWorld world)
 {
-    private const string Cohort = "coh-cli-api";
-
     [Fact]
     public async Task The_same_script_over_the_api_prints_what_it_prints_over_a_gateway()
     {
-        world.World.SetCohort(Cohort, "CLI over API", World.Users(0, 40));
-        var overGateway = await ScriptAsync("cliapi-gw", api: false);
-        var overApi = await ScriptAsync("cliapi-http", api: true);
+        var overGateway = await ScriptAsync("cliapi-gw", "one", api: false);
+        var overApi = await ScriptAsync("cliapi-http", "two", api: true);
 
         Assert.Equal(overGateway.Count, overApi.Count);
         for (var i = 0; i < overGateway.Count; i++) Assert.Equal(overGateway[i], overApi[i]);
-        Assert.Contains("\"syncedCount\":40", overApi.Single(step => step.StartsWith("status ", StringComparison.Ordinal)));
+        Assert.Contains("\"syncedCount\": 40", overApi.Single(step => step.StartsWith("status ", StringComparison.Ordinal)));
     }
 
-    /// <summary>Runs the script on its own project; each step's exit code and output, with ids and times masked.</summary>
-    private async Task<List<string>> ScriptAsync(string projectId, bool api)
+    /// <summary>
+    /// Runs the script on its own project and its own cohort (a list name belongs to one sync of the Iterable project);
+    /// each step's exit code and output, with ids, names and times masked.
+    /// </summary>
+    private async Task<List<string>> ScriptAsync(string projectId, string cohortSuffix, bool api)
     {
         var steps = new List<string>();
         var sandbox = world.World.Sandbox.BaseUrl.ToString();
-        var ids = new Dictionary<string, string> { [projectId] = "<project>" };
+        var (cohort, cohortName) = ($"coh-cli-{cohortSuffix}", $"CLI over API {cohortSuffix}");
+        world.World.SetCohort(cohort, cohortName, World.Users(0, 40));
+        var ids = new Dictionary<string, string> { [projectId] = "<project>", [cohort] = "<cohort>", [cohortName] = "<cohort name>" };
         async Task<CliResult> Step(string name, string[] args, string stdin = "", Dictionary<string, string>? variables = null)
         {
             var result = api ? await ApiAsync(world.WriteToken, args, stdin, variables) : await GatewayAsync(args, stdin, variables);
@@ -50,7 +52,7 @@ public sealed partial class CliOverApiTests(ApiWorld world)
             variables: new() { ["ITERABLE_API_KEY"] = World.IterableKey })).Stdout.Trim();
         ids[destinationId] = "<destination>";
         await Step("destination list", ["destination", "list", projectId, "--json"]);
-        var started = await Step("start", ["sync", "start", projectId, "--cohort", Cohort, "--destination", destinationId, "--cadence", "hourly", "--guard", "off", "--wait"]);
+        var started = await Step("start", ["sync", "start", projectId, "--cohort", cohort, "--destination", destinationId, "--cadence", "hourly", "--guard", "off", "--wait"]);
         ids[started.Stdout.Split('\n')[0].Trim()] = "<sync>";
         var syncId = started.Stdout.Split('\n')[0].Trim();
         await Step("run", ["sync", "run", projectId, syncId, "--wait", "--json"]);
@@ -189,7 +191,7 @@ public sealed partial class CliOverApiTests(ApiWorld world)
     [GeneratedRegex("\"listId\":\\s*\\d+")]
     private static partial Regex ListId();
 
-    [GeneratedRegex("\"(\\w*)Ms\":\\d+")]
+    [GeneratedRegex("\"(\\w*)Ms\":\\s*\\d+")]
     private static partial Regex Millis();
 }
 
