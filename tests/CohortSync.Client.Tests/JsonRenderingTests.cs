@@ -20,7 +20,7 @@ public sealed class JsonRenderingTests
         Assert.True(json.GetProperty("enabled").GetBoolean());
         Assert.Equal("2025-03-01T08:00:00+00:00", json.GetProperty("enabledAt").GetString());
         var downloads = json.GetProperty("downloads");
-        Assert.Equal(["month", "used", "projected", "quota", "warning", "exhaustedUntil"], Names(downloads));
+        Assert.Equal(["month", "used", "projected", "quota", "warning", "exhaustedUntil", "organisation", "projectPlannedPerMonth"], Names(downloads));
         Assert.Equal("2025-03", downloads.GetProperty("month").GetString());
         Assert.Equal(500, downloads.GetProperty("quota").GetInt32());
     }
