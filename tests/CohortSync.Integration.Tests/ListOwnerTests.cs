@@ -154,7 +154,7 @@ public abstract class ListOwnerTests(StorageUnderTest storage)
         var after = await w.StatusAsync(syncId);
 
         Assert.Equal(ErrorCodes.InvalidState, refused.Code);
-        Assert.Equal("cohort coh-1 was not renamed (its last run read it as 'Same Name', which gives the list name [Amplitude] Same Name); nothing changed", refused.Message);
+        Assert.Equal("cohort coh-1 was not renamed (its last run read it as 'Same Name', which gives the list name [Amplitude] Same Name); nothing changed. A rename made in Amplitude since is seen by the next run (cohortsync sync run)", refused.Message);
         Assert.Equal((before.ListId, before.ListName, before.State, 1), (after.ListId, after.ListName, after.State, (await w.HistoryAsync(syncId)).Count));
         Assert.False(after.CohortRenamed);
         Assert.Equal(["a", "b"], w.ListMembers(before.ListId!.Value).Order(StringComparer.Ordinal));

@@ -27,7 +27,7 @@ public static class ListMove
         if (!sync.CohortRenamed)
             throw new CohortSyncException(ErrorCodes.InvalidState, sync.ListName is null
                 ? $"sync {sync.SyncId} has no list yet; its first run names it after the cohort, nothing to follow"
-                : $"cohort {sync.CohortId} was not renamed (its last run read it as '{sync.CohortName}', which gives the list name {sync.ListName}); nothing changed");
+                : $"cohort {sync.CohortId} was not renamed (its last run read it as '{sync.CohortName}', which gives the list name {sync.ListName}); nothing changed. A rename made in Amplitude since is seen by the next run (cohortsync sync run)");
         sync.PendingListMove = oldList;
         return true;
     }
