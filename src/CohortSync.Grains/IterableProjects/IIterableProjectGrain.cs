@@ -103,6 +103,8 @@ public enum ListFailure
     Unavailable = 2,
     /// <summary>The grain was never configured (<see cref="IIterableProjectGrain.ConfigureAsync"/>).</summary>
     NotConfigured = 3,
+    /// <summary>Iterable kept answering 429 to the lookup (or the creation) past the retries of one call: worth asking again later.</summary>
+    RateLimited = 70,
 }
 
 /// <summary><see cref="Count"/> permits, the first after <see cref="FirstIn"/>, one per <see cref="Interval"/>; 0: ask again after FirstIn.</summary>

@@ -167,6 +167,7 @@ public sealed class IterableProjectGrain(
     private static ListAnswer? Failed(Exception ex) => IterableFailures.Classify(ex) switch
     {
         IterableFailureKind.KeyRejected => new ListAnswer(0, false, false, ListFailure.KeyRejected, "Iterable rejected the API key"),
+        IterableFailureKind.RateLimited => new ListAnswer(0, false, false, ListFailure.RateLimited, IterableFailures.Detail(ex)),
         not null => new ListAnswer(0, false, false, ListFailure.Unavailable, IterableFailures.Detail(ex)),
         null when ex is OperationCanceledException => new ListAnswer(0, false, false, ListFailure.Unavailable, "Iterable did not answer in time"),
         null => null,

@@ -27,13 +27,28 @@ internal sealed class GrainListDirectory(IIterableProjectGrain project, Iterable
     public async Task<bool> ExistsAfterRejectionAsync(long listId, CancellationToken ct) =>
         (await AskAsync(token => project.CheckRejectedListAsync(listId, token), ct)).Exists;
 
-    /// <summary>Asks; a grain that forgot its endpoint (its storage row was lost) is configured again and asked once more.</summary>
+    /// <summary>How often a lookup that Iterable kept answering 429 is asked again, and the longest wait between two.</summary>
+    private const int RateLimitedAsks = 30;
+    private static readonly TimeSpan LongestRateLimitedWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Asks; a grain that forgot its endpoint (its storage row was lost) is configured again and asked once more. A
+    /// lookup that met a storm of 429s past one call's retries is asked again with backoff (a 429 slows a run, it does not
+    /// fail it: the run has its cohort already, and failing would leave a recurring sync for its next slot).
+    /// </summary>
     private async Task<ListAnswer> AskAsync(Func<CancellationToken, Task<ListAnswer>> ask, CancellationToken ct)
     {
         var answer = await retry.CallAsync(ask, ct);
         if (answer.Failure == ListFailure.NotConfigured)
         {
             await retry.CallAsync(_ => project.ConfigureAsync(endpoint), ct);
+            answer = await retry.CallAsync(ask, ct);
+        }
+        var wait = TimeSpan.FromSeconds(1);
+        for (var asked = 1; answer.Failure == ListFailure.RateLimited && asked < RateLimitedAsks; asked++)
+        {
+            await Task.Delay(wait, ct);
+            wait = wait * 2 > LongestRateLimitedWait ? LongestRateLimitedWait : wait * 2;
             answer = await retry.CallAsync(ask, ct);
         }
         return answer.Failure switch

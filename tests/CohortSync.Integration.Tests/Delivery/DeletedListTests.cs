@@ -8,6 +8,24 @@ namespace CohortSync.Integration.Tests.Delivery;
 public abstract class DeletedListTests(StorageUnderTest storage)
 {
     [Fact]
+    public async Task A_list_lookup_that_meets_more_429s_than_one_call_retries_is_asked_again_and_the_run_succeeds()
+    {
+        // One call gives up after two 429s here and the storm is five long: only asking again gets the run through.
+        await using var w = await World.StartAsync(new WorldOptions { Storage = storage, SiloArgs = ["--CohortSync:Engine:MaxRateLimitRetries=2"] });
+        var cohort = World.Users(0, 10);
+        w.SetCohort("coh-1", "Stormy lookup", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+        w.Iterable.Faults = new IterableFaults { RateLimitBurst = 5 };
+
+        var syncId = await w.StartSyncIdAsync("coh-1", destination, cadence: "hourly");
+        var run = await w.WaitForRunAsync(syncId, 1);
+
+        Assert.True(run.Outcome == RunOutcome.Succeeded, $"{run.Outcome}: {run.Reason}");
+        Assert.Equal(cohort.Order(StringComparer.Ordinal), w.ListMembers((await w.Sync(syncId).GetStatusAsync()).ListId!.Value).Order(StringComparer.Ordinal));
+        Assert.Equal(5, w.IterableRequestsSince(0).Count(e => e.Path == "/api/lists" && e.Status == 429));
+    }
+
+    [Fact]
     public async Task A_list_deleted_in_Iterable_is_recreated_and_refilled_with_the_whole_cohort_on_the_next_run()
     {
         await using var w = await World.StartAsync(storage);
