@@ -25,11 +25,12 @@ public sealed class RunWaiter(TimeSpan pollInterval)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        SyncInfo? seen = null;
         try
         {
             while (true)
             {
-                var status = await sync.GetStatusAsync().WaitAsync(deadline.Token);
+                var status = seen = await sync.GetStatusAsync().WaitAsync(deadline.Token);
                 if (status.ActiveRun is null && status.LastRun is { } last && last.RunNumber > afterRunNumber)
                 {
                     return new WaitedRun(status, last);
@@ -46,9 +47,18 @@ public sealed class RunWaiter(TimeSpan pollInterval)
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new WaitTimedOutException(
-                $"no run finished within {TextFormat.Duration(timeout)}; it goes on in the cluster (see 'cohortsync sync status')");
+                $"no run finished within {TextFormat.Duration(timeout)}{LastSeen(seen)}; it goes on in the cluster (see 'cohortsync sync status')");
         }
     }
+
+    // What the last answer said, so a timeout tells a slow run from one that never started or a sync that did not answer.
+    private static string LastSeen(SyncInfo? status) => status switch
+    {
+        null => " (the sync did not answer)",
+        { ActiveRun: { } run } => $" (run {run.RunNumber} is {TextFormat.Word(run.Phase)} since {TextFormat.Time(run.StartedAt)})",
+        { LastRun: { } last } => $" (last run {last.RunNumber} {TextFormat.Word(last.Outcome)}, sync {TextFormat.Word(status.State)})",
+        _ => $" (no run yet, sync {TextFormat.Word(status.State)})",
+    };
 
     /// <summary>
     /// For <c>sync wait</c>: waits for the active run if there is one, else for the first run if there has

@@ -25,6 +25,13 @@ public sealed class SyncEngineOptions
     /// <summary>How often an interrupted or failed one-time run is retried; also the crash-recovery tick of an active run.</summary>
     public TimeSpan GuardPeriod { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A sync whose next run is further off than this leaves memory when its run ends (its reminder activates it again
+    /// from storage): idle syncs then cost their reminders only. Zero keeps every sync in memory until Orleans' own idle
+    /// collection. Realtime syncs always stay.
+    /// </summary>
+    public TimeSpan RestAfterRunWhenIdleFor { get; set; } = TimeSpan.FromMinutes(5);
+
     public TimeSpan AmplitudePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long to wait for Amplitude's cohort job before the run fails retryably.</summary>
@@ -157,6 +164,8 @@ public sealed class SyncEngineOptions
             yield return "MaxMalformedRows must not be negative and MaxMalformedFraction must be between 0 and 1";
         if (IterableListReadsPerMinute < 1 || DriftAuditPeriod <= TimeSpan.Zero || DriftToleranceMembers < 0 || DriftToleranceFraction is < 0 or > 1)
             yield return "IterableListReadsPerMinute must be at least 1, DriftAuditPeriod positive, DriftToleranceMembers not negative and DriftToleranceFraction between 0 and 1";
+        if (RestAfterRunWhenIdleFor < TimeSpan.Zero)
+            yield return "RestAfterRunWhenIdleFor must not be negative (0: syncs stay in memory after their runs)";
         if (ClusterRetryWindow < TimeSpan.Zero)
             yield return "ClusterRetryWindow must not be negative";
         if (ListLookupMaxAge < TimeSpan.Zero)

@@ -39,7 +39,8 @@ public sealed class ElasticityTests(PostgresFixture postgres)
     [Fact]
     public async Task Cli_keeps_working_through_the_other_gateways_and_the_membership_table_when_a_silo_dies()
     {
-        await using var cluster = await World.StartClusterAsync(postgres, silos: 3);
+        // The engine's own log at Information: a failure here says what each silo's runs did.
+        await using var cluster = await World.StartClusterAsync(postgres, silos: 3, "--Logging:LogLevel:CohortSync=Information");
         var gateways = string.Join(',', cluster.Silos.Select(s => s.Gateway));
         var url = cluster.Sandbox.BaseUrl.ToString();
         cluster.SetCohort("coh-cli", [.. Enumerable.Range(0, 40).Select(i => $"cli-{i:D3}")]);
@@ -76,7 +77,12 @@ public sealed class ElasticityTests(PostgresFixture postgres)
             var status = await cluster.StatusAsync(sync);
             return (status.ActiveRun is null && status.LastRun is not null, SyncFleet.Describe(status));
         });
-        var victim = await cluster.HostOfAsync(sync) ?? throw new InvalidOperationException($"sync {sync} is not active anywhere");
+        // A sync with no next run leaves memory after its run: a status call brings it back, on some silo.
+        var victim = await Wait.ForAsync(async () =>
+        {
+            await cluster.StatusAsync(sync);
+            return await cluster.HostOfAsync(sync);
+        }, $"sync {sync} to have an activation");
         var gateways = string.Join(',', cluster.Silos.OrderBy(s => s == victim ? 0 : 1).Select(s => s.Gateway));
 
         victim.Kill();
@@ -105,12 +111,15 @@ public sealed class ElasticityTests(PostgresFixture postgres)
         // Until the cluster declares the killed silo dead, a call to a grain that lived there cannot be
         // answered (exit 3, nothing done); the command works again once the survivors took over.
         ProcessResult result = null!;
+        var attempts = new System.Text.StringBuilder();
         await Wait.UntilAsync($"cohortsync {string.Join(' ', args.Take(3))} to reach the cluster", TimeSpan.FromSeconds(90), async () =>
         {
             result = await ChildProcess.RunAsync(ChildProcess.Client, args, environment, stdin, TimeSpan.FromMinutes(4));
+            attempts.AppendLine($"{DateTimeOffset.UtcNow:HH:mm:ss} exit {result.ExitCode}: {result.Stderr.Trim()}");
             return (result.ExitCode != 3, $"exit {result.ExitCode}: {result.Stderr.Trim()}");
         }, poll: TimeSpan.FromSeconds(1));
-        Assert.True(result.ExitCode == 0, $"cohortsync {string.Join(' ', args.Take(3))} exited {result.ExitCode}: {result.Stderr}{result.Stdout}");
+        Assert.True(result.ExitCode == 0, $"cohortsync {string.Join(' ', args.Take(3))} exited {result.ExitCode}: {result.Stderr}{result.Stdout}\n"
+            + $"attempts:\n{attempts}silo logs (CohortSync):\n{cluster.Cluster.EngineLog()}");
         return JsonDocument.Parse(result.Stdout).RootElement.Clone();
     }
 }

@@ -25,6 +25,8 @@ public sealed class SharedRateBudgetTests(PostgresFixture postgres, ITestOutputH
         var mark = cluster.Sandbox.Requests.LastSequence;
 
         await fleet.StartAsync(destination, cadence: "once");
+        // Where the runs run, asked while they do: a one-time sync leaves memory once its run is over.
+        var hosts = (await Task.WhenAll(fleet.SyncIds.Select(cluster.HostOfAsync))).Where(h => h is not null).Distinct().Count();
         SyncInfo[] finished = [];
         await Retry.UntilAsync("every sync's first run to finish", TimeSpan.FromMinutes(6), async () =>
         {
@@ -33,14 +35,13 @@ public sealed class SharedRateBudgetTests(PostgresFixture postgres, ITestOutputH
             return (done == fleet.Count, $"{done} of {fleet.Count} finished");
         });
 
+        Assert.True(hosts == 2, $"the syncs ran on {hosts} silo(s); the test needs both");
         Assert.All(finished, s => Assert.Equal(RunOutcome.Succeeded, s.LastRun!.Outcome));
         for (var i = 0; i < fleet.Count; i++)
         {
             var status = finished.Single(s => s.CohortId == SyncFleet.CohortId(i));
             Assert.Equal(SyncFleet.Members(i, 1).Order(StringComparer.Ordinal), cluster.ListMembers(status.ListId!.Value).Order(StringComparer.Ordinal));
         }
-        var hosts = (await Task.WhenAll(fleet.SyncIds.Select(cluster.HostOfAsync))).Where(h => h is not null).Distinct().Count();
-        Assert.True(hosts == 2, $"the syncs ran on {hosts} silo(s); the test needs both");
 
         // What the engine sent once it had adapted (the last two thirds of the work), counted rather than timed: the
         // sandbox lets at most Limit a second through (plus one second's burst), so a share r of 429 answers means

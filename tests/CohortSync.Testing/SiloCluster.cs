@@ -230,10 +230,16 @@ public sealed class SiloCluster : IAsyncDisposable
         await _client.StartAsync();
     }
 
-    /// <summary>The silo process (by its silo port) that hosts the grain's activation now, or null when none is active.</summary>
+    /// <summary>
+    /// The silo process (by its silo port) that hosts the grain's activation now, or null when none is active. Asked of
+    /// the silos' own activation lists: the directory's answer (<c>GetActivationAddress</c>) can name a silo the
+    /// activation has left, and syncs leave memory between runs.
+    /// </summary>
     public async Task<SiloProcess?> HostOfAsync(IAddressable grain)
     {
-        var address = await Retry.CallAsync(() => Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grain).AsTask());
+        var id = grain.GetGrainId();
+        var activations = await Retry.CallAsync(() => Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics());
+        var address = activations.FirstOrDefault(a => a.GrainId == id)?.SiloAddress;
         return address is null ? null : _silos.FirstOrDefault(s => s.SiloPort == address.Endpoint.Port);
     }
 
@@ -250,6 +256,11 @@ public sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>Silo processes that exited without the test killing them, with their last output.</summary>
+    /// <summary>The engine's own lines (and Orleans' warnings) of each silo's kept output, for a failing test's message.</summary>
+    public string EngineLog() => string.Join("\n", _silos.Select(s => $"-- {s.Name}{(s.HasExited ? " (exited)" : "")}:\n" + string.Join("\n",
+        s.Output.Split('\n').Where(l => l.Contains("CohortSync.", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal))
+            .Select(l => l.Length > 400 ? l[..400] : l).TakeLast(60))));
+
     public string CrashReport() => string.Join("\n", _silos.Where(s => s.Crashed).Select(s => $"{s.Name} exited on its own:\n{s.Output}"));
 
     public async ValueTask DisposeAsync()

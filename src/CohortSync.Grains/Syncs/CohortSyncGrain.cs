@@ -37,6 +37,8 @@ public sealed class CohortSyncGrain(
     private bool _auditing;
     // Whether this activation made sure the drift audit's reminder exists (syncs started before there was an audit have none).
     private bool _auditReminderChecked;
+    // Calls waiting in StartRunAsync for the previous loop to finish: a sync about to run again does not rest.
+    private int _startsWaiting;
 
     private CohortSyncState Sync => state.State;
     private SyncEngineOptions Options => options.Value;
@@ -271,7 +273,9 @@ public sealed class CohortSyncGrain(
         if (source == RunSource.Download && Sync.Upload is not null) source = RunSource.Upload;
         // The previous run is recorded but its loop may still be tidying its reminders: let it finish first,
         // so a run asked for in that moment is not lost and the new guard is not unregistered by the old loop.
-        await _slot.WaitIdleAsync();
+        _startsWaiting++;
+        try { await _slot.WaitIdleAsync(); }
+        finally { _startsWaiting--; }
         // The guard before the run is written: a run stored as active with no guard (the reminder service unreachable
         // for a moment while a silo dies, or this silo killed between the two) would wait for its next cadence slot.
         // A guard with nothing to guard unregisters itself on its first tick.
@@ -299,9 +303,12 @@ public sealed class CohortSyncGrain(
 
         Sync.FinishRun(run, end, tally.Phase, tally.Snapshot(), DateTimeOffset.UtcNow, Options.HistoryLimit);
         execution.RunRecorded(Sync, Sync.LastRun!);
+        // Unless the run is stored, this activation is the only one that knows how it ended: it does not rest.
+        var recorded = false;
         try
         {
             await WriteAsync();
+            recorded = true;
             // Pull, not fan-out: the destination only notes it; its other syncs find it unhealthy when they next run.
             if (end.KeyRejected) await Destination.ReportKeyRejectedAsync(end.Reason!);
         }
@@ -316,6 +323,7 @@ public sealed class CohortSyncGrain(
             try { await RegisterCadenceReminderAsync(next); }
             catch (Exception ex) { logger.LogWarning(ex, "Sync {SyncId}: could not aim the cron reminder at {Next}; its fallback period ticks", Sync.SyncId, next); }
         }
+        var cause = _slot.Cause;
         _slot.Clear();
         // A new turn, not a call from inside this loop: the next apply starts as any other call would.
         if (_changesArrived)
@@ -323,7 +331,18 @@ public sealed class CohortSyncGrain(
             _changesArrived = false;
             await this.AsReference<ICohortSyncControl>().ChangesArrivedAsync();
         }
+        else if (recorded && RestsAfterRun(cause, DateTimeOffset.UtcNow)) DeactivateOnIdle();
     }
+
+    /// <summary>
+    /// Whether the activation leaves memory now that its run is over: a sync whose next run is far off costs only its
+    /// reminders while it waits, and the reminder's tick (or any call) activates it again from its stored state. Not a
+    /// realtime sync (Amplitude's batches and its sweeps keep it busy), not a run cut short by the operator (the call
+    /// that cancelled it goes on here), not while another call waits to start a run or a drift audit is under way.
+    /// </summary>
+    private bool RestsAfterRun(CancelCause cause, DateTimeOffset now) =>
+        Options.RestAfterRunWhenIdleFor > TimeSpan.Zero && cause == default && _startsWaiting == 0 && !_auditing && _applySoon is null
+        && !Sync.Cadence.IsRealtime && !(Sync.NextRunAt - now <= Options.RestAfterRunWhenIdleFor);
 
     /// <summary>
     /// The drift audit: one size request, sent off the grain's turns (it may queue behind other list reads of the
@@ -351,15 +370,19 @@ public sealed class CohortSyncGrain(
         }
     }
 
-    /// <summary>Once an activation: a recurring sync without its drift audit's reminder (started before the audit existed) gets one.</summary>
+    /// <summary>
+    /// Once: a recurring sync without its drift audit's reminder (started before the audit existed) gets one. Kept in the
+    /// state with the next write, so a sync that rests between runs does not read the reminder table at every run.
+    /// </summary>
     private async Task EnsureDriftReminderAsync()
     {
-        if (_auditReminderChecked || Sync.State is SyncState.Stopped or SyncState.Done) return;
+        if (_auditReminderChecked || Sync.DriftReminderKnown || Sync.State is SyncState.Stopped or SyncState.Done) return;
         _auditReminderChecked = true;
         try
         {
             if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit && await this.GetReminder(DriftReminder) is null)
                 await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
+            Sync.DriftReminderKnown = true;
         }
         catch (Exception ex) { logger.LogWarning(ex, "Sync {SyncId}: could not check its drift audit's reminder; the next activation tries again", Sync.SyncId); }
     }
@@ -370,6 +393,7 @@ public sealed class CohortSyncGrain(
         // The drift audit ticks on its own reminder, whatever the cadence; none for a sync that never runs again.
         if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit) await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
         else await UnregisterAsync(DriftReminder);
+        Sync.DriftReminderKnown = true;
         var next = Sync.NextCadenceSlot(DateTimeOffset.UtcNow);
         Sync.NextRunAt = next;
         if (next is null) return;

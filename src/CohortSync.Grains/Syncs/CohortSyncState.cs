@@ -92,6 +92,12 @@ public sealed class CohortSyncState
     /// </summary>
     [Id(50)] public ListOnStop? PendingListMove { get; set; }
 
+    /// <summary>
+    /// The drift audit's reminder is known to exist (registered with the cadence, or found by a later activation): a
+    /// sync that rests between runs does not ask the reminder table again at every run.
+    /// </summary>
+    [Id(60)] public bool DriftReminderKnown { get; set; }
+
     /// <summary>The drift audit's period, <paramref name="fallback"/> unless set; null when it is off or the sync never runs again.</summary>
     public TimeSpan? DriftAuditPeriod(TimeSpan fallback) =>
         !IsRecurring || DriftAudit is { } off && off <= TimeSpan.Zero ? null : DriftAudit ?? fallback;

@@ -112,6 +112,7 @@ public static class IterableEndpoints
             var body = Body(http);
             JsonFields.RejectUnknown(body, "SubscribeRequest", "listId", "subscribers", "updateExistingUsersOnly");
             var listId = JsonFields.RequiredInt64(body, "listId");
+            http.RequestDetails().ListId = listId;
             var subscribers = ReadSubscribers(body, "OptionalApiUser", "email", "userId", "dataFields", "preferUserId", "mergeNestedObjects");
             var updateExistingUsersOnly = JsonFields.OptionalBool(body, "updateExistingUsersOnly") ?? false;
 
@@ -124,6 +125,7 @@ public static class IterableEndpoints
             var body = Body(http);
             JsonFields.RejectUnknown(body, "UnsubscribeRequest", "listId", "subscribers", "campaignId", "channelUnsubscribe");
             var listId = JsonFields.RequiredInt64(body, "listId");
+            http.RequestDetails().ListId = listId;
             var subscribers = ReadSubscribers(body, "Unsubscriber", "email", "userId");
             JsonFields.OptionalInt64(body, "campaignId");
             JsonFields.OptionalBool(body, "channelUnsubscribe");
