@@ -91,13 +91,32 @@ public sealed class IterableProjectGrain(
             var ticket = _lookups.Ask();
             var index = await _lookups.RecentAsync(ticket, () => client, timeout.Token);
             if (index.Find(listName) is long id) return new ListAnswer(id, Created: false, Exists: true);
-            // Not in a recent index: only a lookup sent after this call may say "create it" (no duplicate of a list made meanwhile).
-            index = await _lookups.AfterAsync(ticket, () => client, timeout.Token);
-            if (index.Find(listName) is long found) return new ListAnswer(found, Created: false, Exists: true);
-            var created = await client.CreateListAsync(listName, timeout.Token);
-            _lookups.Created(index, created, listName);
-            logger.LogInformation("Iterable project {Budget}: created list {ListId}", this.GetPrimaryKeyString(), created);
-            return new ListAnswer(created, Created: true, Exists: true);
+            var delay = engine.Value.NewListRetryDelay;
+            for (var attempt = 1; ; attempt++)
+            {
+                // Not in a recent index: only a lookup sent after this call may say "create it" (no duplicate of a list made meanwhile).
+                index = await _lookups.AfterAsync(ticket, () => client, timeout.Token);
+                if (index.Find(listName) is long found) return new ListAnswer(found, Created: false, Exists: true);
+                try
+                {
+                    var created = await client.CreateListAsync(listName, timeout.Token);
+                    _lookups.Created(index, created, listName);
+                    logger.LogInformation("Iterable project {Budget}: created list {ListId}", this.GetPrimaryKeyString(), created);
+                    return new ListAnswer(created, Created: true, Exists: true);
+                }
+                catch (Exception ex) when (attempt <= engine.Value.NewListRetries && IterableFailures.Classify(ex) == IterableFailureKind.Unavailable
+                    && !timeout.IsCancellationRequested)
+                {
+                    // A creation answered 5xx or not at all is not sent again blindly (the pipeline does not retry it): it
+                    // may have made the list, so a lookup sent after it decides whether to create again (DESIGN §6: 5xx is
+                    // retried with backoff, bounded).
+                    logger.LogInformation("Iterable project {Budget}: creating list '{ListName}' failed ({Reason}); looking it up again ({Attempt} of {Retries})",
+                        this.GetPrimaryKeyString(), listName, IterableFailures.Detail(ex), attempt, engine.Value.NewListRetries);
+                    await Task.Delay(delay, timeout.Token);
+                    delay *= 2;
+                    ticket = _lookups.Ask();
+                }
+            }
         }
         catch (Exception ex) when (Failed(ex) is { } failed)
         {

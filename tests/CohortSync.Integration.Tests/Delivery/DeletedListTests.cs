@@ -26,6 +26,27 @@ public abstract class DeletedListTests(StorageUnderTest storage)
     }
 
     [Fact]
+    public async Task A_list_creation_answered_503_is_looked_up_again_and_made_once_and_the_run_succeeds()
+    {
+        // The pipeline does not send a creation again (its answer lost, it may have made the list); a lookup after it decides.
+        await using var w = await World.StartAsync(storage);
+        var cohort = World.Users(0, 10);
+        w.SetCohort("coh-1", "Unlucky creation", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+        w.Iterable.Faults = new IterableFaults { ServerErrorBurst = 1, ServerErrorStatus = 503, WritesOnly = true };
+
+        var syncId = await w.StartSyncIdAsync("coh-1", destination, cadence: "hourly");
+        var run = await w.WaitForRunAsync(syncId, 1);
+
+        // Before, the run failed ("could not find or create the Iterable list") and waited for its next hourly slot.
+        Assert.True(run.Outcome == RunOutcome.Succeeded, $"{run.Outcome}: {run.Reason}");
+        var creations = w.IterableRequestsSince(0).Where(e => e is { Method: "POST", Path: "/api/lists" }).Select(e => e.Status).ToList();
+        Assert.Equal([503, 200], creations);
+        var list = Assert.Single(w.Iterable.GetLists(World.IterableKey), l => l.Name == "[Amplitude] Unlucky creation");
+        Assert.Equal(cohort.Order(StringComparer.Ordinal), w.ListMembers(list.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_list_deleted_in_Iterable_is_recreated_and_refilled_with_the_whole_cohort_on_the_next_run()
     {
         await using var w = await World.StartAsync(storage);
