@@ -20,6 +20,30 @@ public sealed class CohortSyncStateTests
 
     private static RunCounts Counts(int added = 0) => new() { Added = added };
 
+    [Theory]
+    [InlineData("hourly", false)]
+    [InlineData("daily", false)]
+    [InlineData("realtime", false)]
+    [InlineData("10080m", true)]
+    [InlineData("cron:0 6 * * 1-5", true)]
+    public void The_drift_audit_has_a_reminder_of_its_own_only_when_the_syncs_ticks_are_further_apart_than_a_day(string cadence, bool own)
+    {
+        Assert.Equal(own, Sync(cadence).DriftAuditHasOwnReminder(TimeSpan.FromDays(1)));
+    }
+
+    [Fact]
+    public void The_drift_audit_is_due_a_period_after_the_start_then_a_period_after_the_last_audit()
+    {
+        var state = Sync("hourly");
+        Assert.False(state.DriftAuditDue(TimeSpan.FromDays(1), Now.AddHours(23)));
+        Assert.True(state.DriftAuditDue(TimeSpan.FromDays(1), Now.AddDays(1)));
+
+        state.DriftAudited(1000, beyondTolerance: false, Now.AddDays(1).AddMinutes(5));
+
+        Assert.False(state.DriftAuditDue(TimeSpan.FromDays(1), Now.AddDays(2)));
+        Assert.True(state.DriftAuditDue(TimeSpan.FromDays(1), Now.AddDays(2).AddMinutes(5)));
+    }
+
     [Fact]
     public void Run_cut_short_is_recorded_as_interrupted_when_the_next_one_begins()
     {

@@ -119,6 +119,30 @@ public abstract class ReconcileTests(StorageUnderTest storage)
     }
 
     [Fact]
+    public async Task A_sync_whose_runs_come_as_often_as_its_audits_has_one_reminder_and_audits_after_a_run()
+    {
+        // Runs every 2 s, audits every 3 s: the audit follows a run once it is due, on the cadence's own reminder.
+        await using var w = await StartAsync([.. QuickReads, "--CohortSync:Engine:DriftAuditPeriod=00:00:03"]);
+        var cohort = World.Users(0, 100);
+        w.SetCohort("coh-1", "Buyers", cohort);
+        var destination = await w.EnableWithDestinationAsync();
+        var sync = await w.Project.StartSyncAsync(new StartSyncRequest("coh-1", destination, "2s"));
+        var calm = await Wait.ForAsync(async () => (await w.Sync(sync.SyncId).GetStatusAsync()) is { LastDriftAuditAt: not null } s ? s : null,
+            "a first drift audit");
+        Assert.Contains("within the tolerance", calm.LastDriftAudit);
+        // Before, every recurring sync had a drift-audit reminder beside its cadence.
+        Assert.Equal(["cadence"], await w.ReminderNamesAsync(sync.SyncId));
+
+        DriftByHand(w, calm.ListId!.Value, cohort);
+
+        // A later audit finds the drift and the reconcile repairs it (whichever run it is: the drift's, or a cadence run after it).
+        var repaired = await Wait.ForAsync(async () => (await w.HistoryAsync(sync.SyncId)).FirstOrDefault(r => r.Counts.Extra is not null),
+            "a reconcile after the drift", TimeSpan.FromSeconds(60));
+        Assert.Equal((RunOutcome.Succeeded, 2L, 3L), (repaired.Outcome, repaired.Counts.Extra, repaired.Counts.Missing));
+        Assert.Equal(Sorted(cohort), Sorted(w.ListMembers(calm.ListId!.Value)));
+    }
+
+    [Fact]
     public async Task A_dry_run_reports_the_drift_and_sends_nothing_then_a_reconcile_repairs_it()
     {
         await using var w = await StartAsync();

@@ -178,6 +178,28 @@ public sealed class World : IAsyncDisposable
 
     public async Task<IReadOnlyList<RunRecord>> HistoryAsync(string syncId) => await Sync(syncId).GetHistoryAsync(100);
 
+    /// <summary>The names of the sync's reminders, as the reminder table holds them (what the reminder service loads).</summary>
+    public async Task<IReadOnlyList<string>> ReminderNamesAsync(string syncId)
+    {
+        const string Query = "SELECT reminder_name FROM orleans_reminder WHERE grain_id LIKE @grain ORDER BY reminder_name";
+        System.Data.Common.DbConnection connection = Cluster.Storage.Backend == CohortSync.Storage.StorageBackend.Postgres
+            ? new Npgsql.NpgsqlConnection(ConnectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataDir, "cohortsync.db")}");
+        await using (connection)
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = Query;
+            var grain = command.CreateParameter();
+            (grain.ParameterName, grain.Value) = ("grain", "%/" + GrainKeys.Sync(ProjectId, syncId));
+            command.Parameters.Add(grain);
+            var names = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) names.Add(reader.GetString(0));
+            return names;
+        }
+    }
+
     public long LastRequestSequence => Sandbox.Requests.LastSequence;
 
     public IReadOnlyList<RequestLogEntry> IterableRequestsSince(long sequence) =>

@@ -224,15 +224,21 @@ public sealed class CohortSyncGrain(
         }
         if (reminderName == DriftReminder)
         {
-            if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is null) await UnregisterAsync(DriftReminder);
-            else StartDriftAudit();
+            // A sync whose audit now follows its runs (or that was started before it did) drops the reminder at its tick.
+            if (DriftAudit is not { } audit || !Sync.DriftAuditHasOwnReminder(audit)) await UnregisterAsync(DriftReminder);
+            if (DriftAudit is not null) StartDriftAudit();
             return;
         }
         // A held sync waits for its operator: another download would cost quota only to be held again.
         if (RunActiveHere || Sync.State is SyncState.Paused or SyncState.Held) return;
 
         // A realtime sync's cadence reminder is its sweep: changes a lost notice left waiting, and its reconciliation when due.
-        if (reminderName == CadenceReminder && Sync.Cadence.IsRealtime && Sync.NextRunAt > DateTimeOffset.UtcNow) await ApplyWaitingChangesAsync();
+        if (reminderName == CadenceReminder && Sync.Cadence.IsRealtime && Sync.NextRunAt > DateTimeOffset.UtcNow)
+        {
+            await ApplyWaitingChangesAsync();
+            // The sweep is also the realtime sync's drift audit tick.
+            if (!RunActiveHere) AuditIfDue();
+        }
         // A cron reminder ticking before its time is its fallback period or a far time's first leg: aim it at the time.
         else if (reminderName == CadenceReminder && Sync.Cadence.IsCron && !(Sync.NextRunAt <= DateTimeOffset.UtcNow)) await AimCronReminderAsync();
         else if (reminderName == CadenceReminder) await StartRunAsync(Sync.Cadence.IsRealtime ? "reconcile" : "cadence");
@@ -316,6 +322,8 @@ public sealed class CohortSyncGrain(
 
         if (!Sync.ResumeByGuard) await UnregisterAsync(GuardReminder);
         await EnsureDriftReminderAsync();
+        // Just after a run is when the list should be the synced set exactly: an audit that is due is made now.
+        if (recorded && end.Outcome == RunOutcome.Succeeded) AuditIfDue();
         if (Sync.State is SyncState.Done || end.KeyRejected) await UnregisterAsync(CadenceReminder);
         else if (Sync.Cadence.IsCron && Sync.NextRunAt is { } next)
         {
@@ -367,7 +375,17 @@ public sealed class CohortSyncGrain(
             }
             catch (Exception ex) { logger.LogWarning(ex, "Drift audit of sync {SyncId} failed; the next one tries again", Sync.SyncId); }
             finally { _auditing = false; }
+            // An audit after a run kept the sync in memory; with nothing else to do it rests now.
+            if (!_slot.Busy && RestsAfterRun(default, DateTimeOffset.UtcNow)) DeactivateOnIdle();
         }
+    }
+
+    private TimeSpan? DriftAudit => Sync.DriftAuditPeriod(Options.DriftAuditPeriod);
+
+    /// <summary>The audit of a sync without a reminder of its own, at one of its own ticks.</summary>
+    private void AuditIfDue()
+    {
+        if (DriftAudit is { } audit && !Sync.DriftAuditHasOwnReminder(audit) && Sync.DriftAuditDue(audit, DateTimeOffset.UtcNow)) StartDriftAudit();
     }
 
     /// <summary>
@@ -380,7 +398,7 @@ public sealed class CohortSyncGrain(
         _auditReminderChecked = true;
         try
         {
-            if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit && await this.GetReminder(DriftReminder) is null)
+            if (DriftAudit is { } audit && Sync.DriftAuditHasOwnReminder(audit) && await this.GetReminder(DriftReminder) is null)
                 await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
             Sync.DriftReminderKnown = true;
         }
@@ -390,8 +408,9 @@ public sealed class CohortSyncGrain(
     private async Task ScheduleCadenceAsync()
     {
         _auditReminderChecked = true;
-        // The drift audit ticks on its own reminder, whatever the cadence; none for a sync that never runs again.
-        if (Sync.DriftAuditPeriod(Options.DriftAuditPeriod) is { } audit) await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
+        // The drift audit follows the sync's own ticks when they come often enough; otherwise it ticks on its own
+        // reminder. None for a sync that never runs again.
+        if (DriftAudit is { } audit && Sync.DriftAuditHasOwnReminder(audit)) await this.RegisterOrUpdateReminder(DriftReminder, audit, audit);
         else await UnregisterAsync(DriftReminder);
         Sync.DriftReminderKnown = true;
         var next = Sync.NextCadenceSlot(DateTimeOffset.UtcNow);

@@ -98,6 +98,18 @@ public sealed class CohortSyncState
     /// </summary>
     [Id(60)] public bool DriftReminderKnown { get; set; }
 
+    /// <summary>
+    /// Whether the drift audit needs a reminder of its own. Not when the sync's own ticks come at least as often as its
+    /// audits are due: the audit then follows a run (or a realtime sweep) once it is due, and the sync keeps one
+    /// reminder, not two (issue 9: each reminder costs the reminder service memory whether the sync is active or not).
+    /// A cron sync's times are not a period apart, so it keeps its own.
+    /// </summary>
+    public bool DriftAuditHasOwnReminder(TimeSpan audit) =>
+        !Cadence.IsRealtime && (Cadence.IsCron || CadencePeriod is not { } period || period > audit);
+
+    /// <summary>Whether an audit is due: a period after the last one, or after the sync was started.</summary>
+    public bool DriftAuditDue(TimeSpan audit, DateTimeOffset now) => (LastDriftAuditAt ?? CreatedAt) + audit <= now;
+
     /// <summary>The drift audit's period, <paramref name="fallback"/> unless set; null when it is off or the sync never runs again.</summary>
     public TimeSpan? DriftAuditPeriod(TimeSpan fallback) =>
         !IsRecurring || DriftAudit is { } off && off <= TimeSpan.Zero ? null : DriftAudit ?? fallback;
