@@ -93,8 +93,8 @@ public sealed class CohortSyncState
     [Id(50)] public ListOnStop? PendingListMove { get; set; }
 
     /// <summary>
-    /// The drift audit's reminder is known to exist (registered with the cadence, or found by a later activation): a
-    /// sync that rests between runs does not ask the reminder table again at every run.
+    /// The drift audit's reminder is settled: registered where the sync needs one of its own, known not needed where the
+    /// audit follows its runs. A sync that rests between runs does not ask the reminder table again at every run.
     /// </summary>
     [Id(60)] public bool DriftReminderKnown { get; set; }
 
